@@ -1,0 +1,342 @@
+"""The ``policykg`` command line: validate, load, query, export, stats, check.
+
+Every command that reads or writes the store starts the embedded engine for its own duration
+(:class:`kg.store.Store`). Errors go to stderr, one problem per line, with exit status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, RdfFormat
+from rich.console import Console
+from rich.table import Table
+
+from kg.entries import vocabulary
+from kg.errors import KgError, NotFound, _ProblemsError
+from kg.iris import DEFAULT_BASE_IRI
+from kg.queries import named_queries, named_query
+from kg.sparql import query_form
+from kg.store import Store
+
+app = typer.Typer(
+    help="policykg: a knowledge graph of policy claims — who said what, when, on whose behalf.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DEFAULT_STORE = "var/store"
+StoreOpt = Annotated[str, typer.Option(
+    "--store", envvar="POLICYKG_STORE",
+    help="Store directory (embedded engine) or an engine's SPARQL query URL.")]
+BaseOpt = Annotated[str, typer.Option(
+    "--base-iri", envvar="POLICYKG_BASE_IRI", help="Base IRI of the data's identifiers.")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--timeout", envvar="POLICYKG_QUERY_TIMEOUT", help="Query timeout in seconds.")]
+
+SELECT_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "nquads": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+    "jsonld": RdfFormat.JSON_LD,
+    "xml": RdfFormat.RDF_XML,
+}
+
+
+def _open(store: str, base_iri: str, timeout: float = 10.0) -> Store:
+    return Store(store, base_iri=base_iri, query_timeout=timeout)
+
+
+def _fail(exc: KgError) -> typer.Exit:
+    if isinstance(exc, _ProblemsError):
+        for problem in exc.problems:
+            err.print(str(problem), markup=False, highlight=False)
+        err.print(f"{len(exc.problems)} problem(s); nothing was written.", markup=False, style="bold red")
+    else:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+    return typer.Exit(1)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Entry files or directories.")],
+    store: StoreOpt = DEFAULT_STORE,
+    base_iri: BaseOpt = DEFAULT_BASE_IRI,
+) -> None:
+    """Check entry files against the shapes and the store, writing nothing."""
+    from kg.load import validate_paths
+
+    try:
+        with _open(store, base_iri) as kg_store:
+            report = validate_paths(paths, kg_store)
+    except KgError as exc:
+        raise _fail(exc) from None
+    out.print(f"ok: {len(report.loaded) + len(report.unchanged)} source(s), {report.triples} triple(s) "
+              "to write; no problems found", markup=False)
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Entry files or directories.")],
+    store: StoreOpt = DEFAULT_STORE,
+    base_iri: BaseOpt = DEFAULT_BASE_IRI,
+) -> None:
+    """Validate entry files and load them in one transaction (all or nothing)."""
+    from rich.progress import Progress
+
+    from kg.load import load_paths
+
+    try:
+        with _open(store, base_iri) as kg_store:
+            if sys.stderr.isatty():
+                with Progress(console=err, transient=True) as bar:
+                    task = bar.add_task("loading", total=None)
+                    report = load_paths(paths, kg_store,
+                                        progress=lambda done, total: bar.update(task, completed=done, total=total))
+            else:
+                report = load_paths(paths, kg_store)
+    except KgError as exc:
+        raise _fail(exc) from None
+    for slug in report.loaded:
+        out.print(f"loaded {slug}", markup=False)
+    for slug in report.unchanged:
+        out.print(f"unchanged {slug} (same file as last loaded)", markup=False)
+    out.print(f"{report.triples} triple(s) written", markup=False)
+
+
+def _parse_params(params: list[str]) -> dict[str, str]:
+    values = {}
+    for item in params:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--param")
+        values[name] = value
+    return values
+
+
+def _query_text(query: str) -> tuple[str, object | None]:
+    """(SPARQL text, the named query when one was asked for by @name)."""
+    if not query.startswith("@"):
+        return query, None
+    ref = query[1:]
+    path = Path(ref)
+    if path.suffix == ".rq" and path.is_file() or (path.is_file() and "/" in ref):
+        return path.read_text(encoding="utf-8"), None
+    if ref.removesuffix(".rq") in named_queries():
+        found = named_query(ref.removesuffix(".rq"))
+        return found.text, found
+    if path.is_file():
+        return path.read_text(encoding="utf-8"), None
+    raise typer.BadParameter(f"{ref!r} is neither a file nor a named query "
+                             f"({', '.join(named_queries())})", param_hint="QUERY")
+
+
+def _short(term: object, base: str) -> str:
+    if isinstance(term, NamedNode):
+        iri = term.value
+        if iri.startswith(base):
+            return iri[len(base):]
+        for prefix, namespace in vocabulary().prefixes.items():
+            if iri.startswith(namespace):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return iri
+    if isinstance(term, Literal):
+        return term.value
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    return ""
+
+
+@app.command()
+def query(
+    query_text: Annotated[str, typer.Argument(
+        metavar="QUERY", help="SPARQL text, @file.rq, or @name of a named query (see `policykg queries`).")],
+    param: Annotated[list[str], typer.Option(
+        "--param", "-p", help="NAME=VALUE for a named query's parameter (repeatable).")] = [],  # noqa: B006
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", "-f", help="table, json, csv, tsv, xml (SELECT/ASK); turtle, ntriples, jsonld, trig "
+        "(CONSTRUCT/DESCRIBE).")] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    base_iri: BaseOpt = DEFAULT_BASE_IRI,
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Run a SPARQL query or a named query with bound parameters."""
+    try:
+        text, named = _query_text(query_text)
+        form = query_form(text)
+        if form == "UPDATE":
+            raise typer.BadParameter("updates are not run by `query`; use `load`", param_hint="QUERY")
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        fmt = fmt or ("turtle" if graph_form else ("table" if sys.stdout.isatty() else "json"))
+        allowed = GRAPH_FORMATS if graph_form else {"table": None, **SELECT_FORMATS}
+        if fmt not in allowed or fmt in ("nquads",):
+            raise typer.BadParameter(f"{fmt!r} is not a format for {form}; use one of "
+                                     f"{', '.join(k for k in allowed if k != 'nquads')}", param_hint="--format")
+        values = _parse_params(param)
+        with _open(store, base_iri, timeout) as kg_store:
+            if named is not None:
+                bindings = named.substitutions(values, iris=kg_store.iris, existing=kg_store.existing)
+            elif values:
+                bindings = {name: _free_term(v) for name, v in values.items()}
+            else:
+                bindings = {}
+            if fmt == "table":
+                _print_table(kg_store.query(text, substitutions=bindings), kg_store.iris.base)
+            elif graph_form and fmt == "jsonld":
+                from kg.jsonld import to_jsonld
+
+                triples = list(kg_store.query(text, substitutions=bindings))
+                sys.stdout.write(to_jsonld(triples) + "\n")
+            else:
+                media = SELECT_FORMATS.get(fmt) or GRAPH_FORMATS[fmt].media_type
+                for chunk in kg_store.query_bytes(text, substitutions=bindings, media_type=media):
+                    sys.stdout.buffer.write(chunk)
+                sys.stdout.buffer.flush()
+    except KgError as exc:
+        raise _fail(exc) from None
+
+
+def _free_term(value: str) -> NamedNode | Literal:
+    """A --param value for a query that declares no parameters: <IRI> or a literal."""
+    if value.startswith("<") and value.endswith(">"):
+        try:
+            return NamedNode(value[1:-1])
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a valid IRI", param_hint="--param") from None
+    return Literal(value)
+
+
+def _print_table(result: object, base: str) -> None:
+    if isinstance(result, QueryBoolean):
+        out.print("true" if bool(result) else "false")
+        return
+    assert isinstance(result, QuerySolutions)
+    names = [v.value for v in result.variables]
+    table = Table(*names, show_lines=False)
+    rows = 0
+    for solution in result:
+        table.add_row(*(_short(solution[name], base) for name in names))
+        rows += 1
+    out.print(table)
+    out.print(f"{rows} row(s)", style="dim")
+
+
+@app.command()
+def queries() -> None:
+    """List the named queries and their parameters."""
+    for item in named_queries().values():
+        out.print(f"[bold]{item.name}[/bold] — {item.title}")
+        out.print(f"  {item.description}", markup=False)
+        for p in item.params:
+            need = "required" if p.required else "optional"
+            out.print(f"  --param {p.name}=<{p.kind}>  ({need}) {p.description}", markup=False)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="trig, nquads, turtle, ntriples or jsonld.")] = "trig",
+    graph: Annotated[Optional[str], typer.Option(
+        "--graph", "-g", help="Only this source (its slug or graph IRI).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    base_iri: BaseOpt = DEFAULT_BASE_IRI,
+) -> None:
+    """Export the graph (or one source's graph) as linked data, streamed."""
+    if fmt not in ("trig", "nquads", "turtle", "ntriples", "jsonld"):
+        raise typer.BadParameter(f"{fmt!r}: use trig, nquads, turtle, ntriples or jsonld", param_hint="--format")
+    try:
+        with _open(store, base_iri) as kg_store:
+            graph_iri = None
+            if graph:
+                graph_iri = graph if "://" in graph else kg_store.iris.graph(graph)
+                if graph_iri not in kg_store.graphs():
+                    raise _fail(NotFound(f"no source graph {graph_iri}"))
+            target = output.open("wb") if output else sys.stdout.buffer
+            try:
+                kg_store.export(GRAPH_FORMATS[fmt], target, graph=graph_iri)
+            finally:
+                if output:
+                    target.close()
+                else:
+                    target.flush()
+    except KgError as exc:
+        raise _fail(exc) from None
+
+
+@app.command()
+def stats(
+    store: StoreOpt = DEFAULT_STORE,
+    base_iri: BaseOpt = DEFAULT_BASE_IRI,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Quads, graphs, and the number of things of each class."""
+    import json
+
+    try:
+        with _open(store, base_iri) as kg_store:
+            figures = kg_store.stats()
+    except KgError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        out.print_json(json.dumps(figures))
+        return
+    out.print(f"quads  {figures['quads']}\ngraphs {figures['graphs']}", markup=False)
+    table = Table("class", "count")
+    for cls, count in sorted(figures["classes"].items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(_short(NamedNode(cls), kg_store.iris.base), str(count))
+    out.print(table)
+
+
+@app.command()
+def check(
+    data: Annotated[Optional[list[Path]], typer.Argument(help="Data files or directories to check too.")] = None,
+    base_iri: BaseOpt = DEFAULT_BASE_IRI,
+) -> None:
+    """Prove the ontology (and, given data, the data) consistent with the HermiT reasoner."""
+    from kg.reason import check_graph
+
+    try:
+        report = check_graph(_data_graph(data or [], base_iri))
+    except KgError as exc:
+        raise _fail(exc) from None
+    for iri in report.unsatisfiable:
+        err.print(f"unsatisfiable class: {iri}", markup=False)
+    for iri in report.inconsistent_individuals:
+        err.print(f"inconsistent individual: {iri}", markup=False)
+    if not report.consistent or report.unsatisfiable:
+        err.print(report.message, markup=False)
+        raise typer.Exit(1)
+    out.print(report.message, markup=False)
+
+
+def _data_graph(paths: list[Path], base_iri: str):  # type: ignore[no-untyped-def]
+    """The triples of entry and RDF files as one rdflib graph (references resolved within them)."""
+    import rdflib
+    from pyoxigraph import serialize
+
+    from kg.entries import collect_inputs, parse_batch
+    from kg.iris import Iris
+
+    graph = rdflib.Graph()
+    if paths:
+        batch = parse_batch(collect_inputs(paths), iris=Iris(base_iri))
+        graph.parse(data=serialize(list(batch.triples()), format=RdfFormat.N_TRIPLES), format="nt")
+    return graph
+
+
+def main() -> None:
+    """Entry point of the ``policykg`` console script."""
+    app()

@@ -1,0 +1,696 @@
+"""Entry files → RDF: curators' YAML/JSON entries, and RDF files accepted as they are.
+
+An entry file describes one source and what it reports (see ``docs/entries.md``). Keys are the
+local names of the vocabulary, defined once in the JSON-LD context ``kg/context.jsonld``, which
+also compacts JSON-LD output, so both speak the same words. Slugs become IRIs under the base
+(:mod:`kg.iris`); a reference is a slug defined in the same batch, ``kind/slug``, a CURIE or a full
+IRI, or a slug already in the store (resolved with one query for the whole batch).
+
+Parsing never writes: it returns a :class:`Batch` of source graphs, or raises
+:class:`~kg.errors.EntryError` listing every problem as ``file: entry-id: field: message``.
+
+>>> batch = parse_batch([NamedInput("demo.yaml", b'''
+... source: {id: demo, title: A demo, publisher: ap, issued: 2024-07-02}
+... actors: [{id: ap, type: NewsOrganization, label: AP}]
+... ''')])
+>>> batch.sources[0].graph_iri
+'https://w3id.org/policykg/graph/demo'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Triple, parse
+
+from kg.errors import EntryError, Problem
+from kg.iris import HASHED_KINDS, KINDS, META_SLUG, SLUG, Iris
+
+CONTEXT_PATH = Path(__file__).with_name("context.jsonld")
+
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PK = "https://w3id.org/policykg/ontology#"
+ENTRY_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+RDF_SUFFIXES = {
+    ".ttl": RdfFormat.TURTLE,
+    ".trig": RdfFormat.TRIG,
+    ".nt": RdfFormat.N_TRIPLES,
+    ".nq": RdfFormat.N_QUADS,
+    ".jsonld": RdfFormat.JSON_LD,
+    ".rdf": RdfFormat.RDF_XML,
+    ".owl": RdfFormat.RDF_XML,
+}
+ACTOR_TYPES = (
+    "Person", "State", "GovernmentBody", "InternationalOrganization", "NewsOrganization",
+    "Organization", "Group",
+)
+EVENT_TYPES = ("Event", "Adoption", "Announcement", "PressBriefing", "Negotiation")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One list of entries in a file: where its IRIs live and which types it allows."""
+
+    kind: str
+    default_type: str | None
+    types: tuple[str, ...]
+
+
+SECTIONS: dict[str, Section] = {
+    "source": Section("source", "Source", ("Source", "NewsArticle")),
+    "actors": Section("actor", None, ACTOR_TYPES),
+    "roles": Section("role", "Role", ("Role",)),
+    "memberships": Section("membership", "Membership", ("Membership",)),
+    "resolutions": Section("resolution", "Resolution", ("Resolution",)),
+    "measures": Section("measure", "PolicyMeasure", ("PolicyMeasure",)),
+    "events": Section("event", "Event", EVENT_TYPES),
+    "topics": Section("topic", "Topic", ("Topic",)),
+    "provisions": Section("provision", "Provision", ("Provision",)),
+    "statements": Section("statement", "Statement", ("Statement",)),
+    "positions": Section("position", "Position", ("Position",)),
+}
+# The kinds a slug reference may name, by field; fields not listed may name any named kind.
+ACTOR_FIELDS = {
+    "speaker", "onBehalfOf", "addressee", "holder", "adoptedBy", "sponsor", "leadSponsor",
+    "issuedBy", "proposedBy", "participant", "member", "organization", "subOrganizationOf",
+    "publisher",
+}
+REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
+    **{name: ("actor",) for name in ACTOR_FIELDS},
+    "role": ("role",),
+    "occasion": ("event",),
+    "evidence": ("statement",),
+    "partOf": ("resolution", "measure"),
+    "source": ("source",),
+}
+ANY_KIND = KINDS  # hashed kinds resolve only within their own file
+AUTO_SOURCE_SECTIONS = {"statements", "provisions", "positions"}
+# Kept out of the fields a curator writes: the loader sets them.
+RESERVED_FIELDS = {"source", "graphOf", "recordedAt", "loadedFrom", "checksum", "tripleCount"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One key of the JSON-LD context."""
+
+    name: str
+    iri: str
+    kind: str  # "ref", "vocab", "typed", "lang", "plain"
+    datatype: str | None = None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The context read once: keys ↔ IRIs, value kinds and CURIE prefixes."""
+
+    terms: dict[str, Term]
+    prefixes: dict[str, str]
+    classes: dict[str, str]
+    concepts: dict[str, str]
+
+    def field_of(self, predicate_iri: str) -> str:
+        """The entry key for a predicate IRI (its local name when the context has none)."""
+        for term in self.terms.values():
+            if term.iri == predicate_iri:
+                return term.name
+        return re.split(r"[#/]", predicate_iri)[-1]
+
+    def expand(self, curie: str) -> str | None:
+        prefix, _, local = curie.partition(":")
+        if prefix in self.prefixes and not local.startswith("//"):
+            return self.prefixes[prefix] + local
+        return None
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """Read ``kg/context.jsonld`` into a :class:`Vocabulary`."""
+    context = json.loads(CONTEXT_PATH.read_text(encoding="utf-8"))["@context"]
+    prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.endswith(("#", "/"))}
+
+    def expand(value: str) -> str:
+        prefix, _, local = value.partition(":")
+        return prefixes[prefix] + local if prefix in prefixes else value
+
+    terms: dict[str, Term] = {}
+    classes: dict[str, str] = {}
+    concepts: dict[str, str] = {}
+    for name, value in context.items():
+        if name.startswith("@") or name in prefixes or name in ("id", "type"):
+            continue
+        if isinstance(value, str):
+            iri = expand(value)
+            if name[0].isupper():
+                classes[name] = iri
+            elif name in ("label", "altLabel", "title", "quote", "paraphrase", "operativeVerb",
+                          "demandedAction"):
+                terms[name] = Term(name, iri, "lang")
+            else:
+                concepts[name] = iri
+            continue
+        iri = expand(value["@id"])
+        kind_of = value.get("@type")
+        if kind_of == "@id":
+            terms[name] = Term(name, iri, "ref")
+        elif kind_of == "@vocab":
+            terms[name] = Term(name, iri, "vocab")
+        elif kind_of:
+            terms[name] = Term(name, iri, "typed", expand(kind_of))
+        else:
+            terms[name] = Term(name, iri, "plain")
+    return Vocabulary(terms, prefixes, classes, concepts)
+
+
+@dataclass(frozen=True)
+class NamedInput:
+    """The bytes of one input file and the name to report it by."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def read(cls, path: Path) -> NamedInput:
+        return cls(str(path), path.read_bytes())
+
+    @property
+    def checksum(self) -> str:
+        return "sha256:" + hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """Where a node came from, for messages: file, entry id, line."""
+
+    file: str
+    entry: str
+    line: int | None = None
+
+
+@dataclass
+class SourceGraph:
+    """The triples of one source, bound for its own named graph."""
+
+    slug: str
+    graph_iri: str
+    file: str
+    checksum: str
+    triples: list[Triple] = field(default_factory=list)
+    # Metadata carried by a dump (restored as is); empty for entry files.
+    metadata: list[Triple] = field(default_factory=list)
+
+
+@dataclass
+class Batch:
+    """Parsed input: the source graphs, and which entry each node came from."""
+
+    sources: list[SourceGraph]
+    origins: dict[str, EntryRef]
+
+    def triples(self) -> Iterator[Triple]:
+        for source in self.sources:
+            yield from source.triples
+
+    def subjects(self) -> set[str]:
+        return {t.subject.value for t in self.triples() if isinstance(t.subject, NamedNode)}
+
+    def objects(self) -> set[str]:
+        return {t.object.value for t in self.triples() if isinstance(t.object, NamedNode)}
+
+
+def collect_inputs(paths: Iterable[Path]) -> list[NamedInput]:
+    """Read files and directories (recursively, known suffixes only, sorted)."""
+    files: list[Path] = []
+    problems = []
+    known = set(ENTRY_SUFFIXES) | set(RDF_SUFFIXES)
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in known and p.is_file()))
+        elif path.is_file():
+            if path.suffix.lower() not in known:
+                problems.append(Problem(str(path), "", "", f"unknown file type {path.suffix!r}; "
+                                        f"expected one of {', '.join(sorted(known))}"))
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), "", "", "no such file or directory"))
+    if problems:
+        raise EntryError(problems)
+    return [NamedInput.read(p) for p in files]
+
+
+# --- YAML with line numbers and without aliases -------------------------------------------------
+
+
+class _LineDict(dict):
+    line: int | None = None
+
+
+class _EntryLoader(yaml.SafeLoader):
+    """Safe YAML that remembers each mapping's line and refuses aliases (no 'billion laughs')."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                "while reading entries", None,
+                "aliases (*name) are not allowed in entry files", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+
+def _construct_mapping(loader: _EntryLoader, node: yaml.MappingNode) -> _LineDict:
+    mapping = _LineDict(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_EntryLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _load_structure(item: NamedInput, fmt: str) -> Any:
+    try:
+        text = item.data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EntryError([Problem(item.name, "", "", f"not UTF-8 text (byte {exc.start})")]) from None
+    try:
+        if fmt == "json":
+            return json.loads(text)
+        return yaml.load(text, Loader=_EntryLoader)  # noqa: S506 - a SafeLoader subclass
+    except json.JSONDecodeError as exc:
+        raise EntryError([Problem(item.name, "", "", f"JSON syntax error: {exc.msg}", exc.lineno)]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        message = getattr(exc, "problem", None) or str(exc)
+        raise EntryError([Problem(item.name, "", "", f"YAML syntax error: {message}", line)]) from None
+
+
+# --- entry files -------------------------------------------------------------------------------
+
+
+@dataclass
+class _PendingRef:
+    """A slug reference that must be looked up among the store's entities."""
+
+    source_slug: str
+    subject: NamedNode
+    predicate: NamedNode
+    candidates: tuple[str, ...]
+    value: str
+    where: EntryRef
+    field: str
+
+
+class _Converter:
+    def __init__(self, iris: Iris, item: NamedInput, data: Any, defined: dict[str, list[str]]):
+        self.iris, self.item, self.data = iris, item, data
+        self.vocab = vocabulary()
+        self.defined = defined  # slug → IRIs defined anywhere in the batch
+        self.problems: list[Problem] = []
+        self.triples: list[Triple] = []
+        self.pending: list[_PendingRef] = []
+        self.origins: dict[str, EntryRef] = {}
+
+    def problem(self, where: EntryRef, field_name: str, message: str) -> None:
+        self.problems.append(Problem(where.file, where.entry, field_name, message, where.line))
+
+    def entries(self) -> Iterator[tuple[str, Section, Any, int]]:
+        for section_name, section in SECTIONS.items():
+            value = self.data.get(section_name)
+            if value is None:
+                continue
+            items = [value] if section_name == "source" else value
+            if not isinstance(items, list):
+                self.problem(EntryRef(self.item.name, "", getattr(self.data, "line", None)),
+                             section_name, f"'{section_name}' must be a list of entries")
+                continue
+            for index, entry in enumerate(items):
+                yield section_name, section, entry, index
+
+    def subject_of(self, section_name: str, section: Section, entry_id: str, source_slug: str) -> str:
+        if section.kind in HASHED_KINDS:
+            return self.iris.hashed(section.kind, source_slug, entry_id)
+        return self.iris.entity(section.kind, entry_id)
+
+    def convert(self, source_slug: str) -> None:
+        source_iri = self.iris.entity("source", source_slug)
+        for section_name, section, entry, index in self.entries():
+            line = getattr(entry, "line", None)
+            if not isinstance(entry, dict):
+                self.problem(EntryRef(self.item.name, f"{section_name}[{index}]", line), "",
+                             "an entry must be a mapping of keys to values")
+                continue
+            entry_id = entry.get("id")
+            label = str(entry_id) if isinstance(entry_id, str) and entry_id else f"{section_name}[{index}]"
+            where = EntryRef(self.item.name, label, line)
+            if not isinstance(entry_id, str) or not SLUG.match(entry_id):
+                self.problem(where, "id", "every entry needs an id: a slug of lower-case letters, "
+                             "digits and hyphens, like 'fu-cong'")
+                continue
+            subject = NamedNode(self.subject_of(section_name, section, entry_id, source_slug))
+            if subject.value in self.origins:
+                self.problem(where, "id", f"{entry_id!r} is defined twice in '{section_name}'")
+                continue
+            self.origins[subject.value] = where
+            self.convert_type(subject, section_name, section, entry, where)
+            for key, value in entry.items():
+                if key in ("id", "type"):
+                    continue
+                if key in RESERVED_FIELDS and not (section_name == "source" and key != "source"):
+                    self.problem(where, key, f"'{key}' is set by policykg, not written in entries")
+                    continue
+                self.convert_field(subject, key, value, where)
+            if section_name in AUTO_SOURCE_SECTIONS:
+                self.triples.append(Triple(subject, NamedNode(PK + "source"), NamedNode(source_iri)))
+
+    def convert_type(self, subject: NamedNode, section_name: str, section: Section, entry: dict,
+                     where: EntryRef) -> None:
+        given = entry.get("type", section.default_type)
+        names = given if isinstance(given, list) else [given]
+        if given is None:
+            self.problem(where, "type", f"an entry in '{section_name}' needs a type: one of "
+                         f"{', '.join(section.types)}")
+            return
+        for name in names:
+            if name not in section.types:
+                self.problem(where, "type", f"unknown type {name!r} for '{section_name}'; expected one "
+                             f"of {', '.join(section.types)}")
+                continue
+            self.triples.append(Triple(subject, RDF_TYPE, NamedNode(self.vocab.classes[name])))
+            if name == "NewsArticle":  # a news article is also a pk:Source
+                self.triples.append(Triple(subject, RDF_TYPE, NamedNode(self.vocab.classes["Source"])))
+
+    def convert_field(self, subject: NamedNode, key: str, value: Any, where: EntryRef) -> None:
+        term = self.vocab.terms.get(key)
+        if term is None:
+            self.problem(where, key, f"unknown field {key!r}; see docs/entries.md for the keys")
+            return
+        predicate = NamedNode(term.iri)
+        values = value if isinstance(value, list) else [value]
+        for one in values:
+            if one is None:
+                self.problem(where, key, "no value given")
+                continue
+            if term.kind == "ref":
+                self.convert_ref(subject, predicate, key, one, where)
+            elif term.kind == "vocab":
+                concept = self.vocab.concepts.get(str(one))
+                if concept is None:
+                    allowed = sorted(self.vocab.concepts)
+                    self.problem(where, key, f"unknown value {one!r}; expected one of {', '.join(allowed)}")
+                else:
+                    self.triples.append(Triple(subject, predicate, NamedNode(concept)))
+            else:
+                for literal in self.literals(term, one, where):
+                    self.triples.append(Triple(subject, predicate, literal))
+
+    def literals(self, term: Term, value: Any, where: EntryRef) -> list[Literal]:
+        if term.kind == "lang":
+            if isinstance(value, dict):  # {en: ..., zh: ...}
+                return [Literal(str(text), language=str(lang)) for lang, text in value.items()]
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                return [Literal(str(value), language="en")]
+        elif term.kind == "plain":
+            if isinstance(value, str):
+                return [Literal(value)]
+        else:
+            literal = typed_literal(value, term.datatype or "")
+            if literal is not None:
+                return [literal]
+        self.problem(where, term.name, expected_message(term, value))
+        return []
+
+    def convert_ref(self, subject: NamedNode, predicate: NamedNode, key: str, value: Any,
+                    where: EntryRef) -> None:
+        if not isinstance(value, str) or not value.strip():
+            self.problem(where, key, f"expected a reference (a slug, kind/slug, CURIE or IRI), got {value!r}")
+            return
+        kinds = REFERENCE_KINDS.get(key, ANY_KIND)
+        try:
+            resolved = resolve_reference(value, self.iris, self.vocab, kinds, self.defined)
+        except ValueError as exc:
+            self.problem(where, key, str(exc))
+            return
+        if isinstance(resolved, NamedNode):
+            self.triples.append(Triple(subject, predicate, resolved))
+        else:
+            self.pending.append(_PendingRef(self.data["source"]["id"], subject, predicate, resolved,
+                                            value, where, key))
+
+
+def resolve_reference(value: str, iris: Iris, vocab: Vocabulary, kinds: tuple[str, ...],
+                      defined: dict[str, list[str]]) -> NamedNode | tuple[str, ...]:
+    """A NamedNode when the reference is resolved now, else the candidate IRIs to look up."""
+    if "://" in value:
+        try:
+            return NamedNode(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a valid IRI") from None
+    kind, slash, slug = value.partition("/")
+    if slash:
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r} in {value!r}")
+        if kind in HASHED_KINDS and not re.fullmatch(r"[0-9a-f]{16}", slug):
+            raise ValueError(f"a {kind} of another file is named by its hash ({kind}/<16 hex digits>) "
+                             f"or its full IRI, not {value!r}")
+        if not SLUG.match(slug):
+            raise ValueError(f"{slug!r} in {value!r} is not a slug")
+        return NamedNode(iris.entity(kind, slug))
+    if ":" in value:
+        expanded = vocab.expand(value)
+        if expanded is None:
+            raise ValueError(f"unknown prefix in {value!r}; known: {', '.join(sorted(vocab.prefixes))}")
+        return NamedNode(expanded)
+    if not SLUG.match(value):
+        raise ValueError(f"{value!r} is not a slug, kind/slug, CURIE or IRI")
+    here = [iri for iri in defined.get(value, []) if _kind_of(iri, iris) in kinds]
+    if len(here) == 1:
+        return NamedNode(here[0])
+    if len(here) > 1:
+        raise ValueError(f"{value!r} is ambiguous here: write one of "
+                         + ", ".join(iri[len(iris.base):] for iri in here))
+    return tuple(iris.entity(k, value) for k in kinds if k not in HASHED_KINDS)
+
+
+def _kind_of(iri: str, iris: Iris) -> str:
+    return iri[len(iris.base):].split("/", 1)[0]
+
+
+def typed_literal(value: Any, datatype: str) -> Literal | None:
+    """A well-formed literal of ``datatype`` from a YAML/JSON value, or None."""
+    name = datatype.removeprefix(XSD)
+    if name == "date":
+        if isinstance(value, dt.datetime):
+            return Literal(value.isoformat(), datatype=NamedNode(XSD + "dateTime"))
+        if isinstance(value, dt.date):
+            return Literal(value.isoformat(), datatype=NamedNode(XSD + "date"))
+        if isinstance(value, str):
+            for kind, parser in (("date", dt.date.fromisoformat), ("dateTime", dt.datetime.fromisoformat)):
+                try:
+                    parser(value)
+                except ValueError:
+                    continue
+                if kind == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                    continue
+                return Literal(value, datatype=NamedNode(XSD + kind))
+        return None
+    if name == "dateTime":
+        if isinstance(value, dt.datetime):
+            return Literal(value.isoformat(), datatype=NamedNode(XSD + "dateTime"))
+        return None
+    if name == "nonNegativeInteger":
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return Literal(str(value), datatype=NamedNode(datatype))
+        return None
+    if name == "boolean":
+        if isinstance(value, bool):
+            return Literal("true" if value else "false", datatype=NamedNode(datatype))
+        return None
+    if name == "anyURI":
+        if isinstance(value, str) and re.fullmatch(r"https?://[^\s<>\"]+", value):
+            return Literal(value, datatype=NamedNode(datatype))
+        return None
+    return Literal(str(value), datatype=NamedNode(datatype))
+
+
+def expected_message(term: Term, value: Any) -> str:
+    name = (term.datatype or "").removeprefix(XSD)
+    expected = {
+        "date": "a date YYYY-MM-DD (or a date-time); write relative dates like 'Monday' resolved "
+                "against the publication date",
+        "dateTime": "a date-time like 2024-07-01T15:30:00Z",
+        "nonNegativeInteger": "a whole number ≥ 0",
+        "boolean": "true or false",
+        "anyURI": "an http(s) URL",
+    }.get(name, "a text" if term.kind in ("lang", "plain") else f"a value of type {name}")
+    return f"expected {expected}, got {value!r}"
+
+
+# --- RDF files accepted as they are ---------------------------------------------------------------
+
+
+def _parse_rdf(item: NamedInput, fmt: RdfFormat, iris: Iris) -> tuple[list[SourceGraph], list[Problem]]:
+    try:
+        quads = list(parse(item.data, format=fmt, base_iri=iris.base))
+    except SyntaxError as exc:
+        return [], [Problem(item.name, "", "", f"{fmt.name} syntax error: {exc.msg}", exc.lineno)]
+    except (ValueError, OSError) as exc:
+        return [], [Problem(item.name, "", "", f"{fmt.name} error: {exc}")]
+    by_graph: dict[str, list[Triple]] = {}
+    meta: list[Triple] = []
+    problems: list[Problem] = []
+    source_class = NamedNode(PK + "Source")
+    for quad in quads:
+        triple = Triple(quad.subject, quad.predicate, quad.object)
+        if quad.graph_name == DefaultGraph():
+            by_graph.setdefault("", []).append(triple)
+        elif isinstance(quad.graph_name, NamedNode) and quad.graph_name.value == iris.meta_graph:
+            meta.append(triple)
+        elif isinstance(quad.graph_name, NamedNode) and iris.source_slug_of_graph(quad.graph_name.value):
+            by_graph.setdefault(quad.graph_name.value, []).append(triple)
+        else:
+            problems.append(Problem(item.name, "", "", f"graph {quad.graph_name} is not a source graph: "
+                                    f"source graphs are named {iris.graph_base}<source-slug>"))
+            break
+    if "" in by_graph:
+        triples = by_graph.pop("")
+        sources = {t.subject.value for t in triples
+                   if t.predicate == RDF_TYPE and t.object == source_class and isinstance(t.subject, NamedNode)}
+        slugs = {s[len(iris.entity("source", "")):] for s in sources if s.startswith(iris.entity("source", ""))}
+        if len(sources) != 1 or len(slugs) != 1:
+            problems.append(Problem(item.name, "", "", "triples outside a named graph must describe exactly "
+                                    f"one pk:Source named {iris.entity('source', '<slug>')}, which names "
+                                    f"their graph (found {len(sources)})"))
+        else:
+            graph_iri = iris.graph(slugs.pop())
+            by_graph.setdefault(graph_iri, []).extend(triples)
+    graphs = []
+    for graph_iri, triples in by_graph.items():
+        slug = iris.source_slug_of_graph(graph_iri) or ""
+        if slug == META_SLUG:
+            problems.append(Problem(item.name, "", "", f"'{META_SLUG}' is reserved, not a source slug"))
+        own_meta = [t for t in meta if t.subject == NamedNode(graph_iri)]
+        graphs.append(SourceGraph(slug, graph_iri, item.name, item.checksum, triples, own_meta))
+    return graphs, problems
+
+
+# --- the batch ----------------------------------------------------------------------------------
+
+
+def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
+                existing: Callable[[set[str]], set[str]] | None = None) -> Batch:
+    """Parse every input into one :class:`Batch`; ``existing`` tells which IRIs the store holds."""
+    iris = iris or Iris()
+    problems: list[Problem] = []
+    structures: list[tuple[NamedInput, Any]] = []
+    sources: list[SourceGraph] = []
+    origins: dict[str, EntryRef] = {}
+    for item in items:
+        suffix = Path(item.name).suffix.lower()
+        if suffix in RDF_SUFFIXES:
+            graphs, found = _parse_rdf(item, RDF_SUFFIXES[suffix], iris)
+            problems.extend(found)
+            sources.extend(graphs)
+            for graph in graphs:
+                for triple in graph.triples:
+                    if isinstance(triple.subject, NamedNode) and triple.subject.value not in origins:
+                        entry = triple.subject.value.rsplit("/", 1)[-1]
+                        origins[triple.subject.value] = EntryRef(item.name, entry)
+            continue
+        try:
+            data = _load_structure(item, ENTRY_SUFFIXES.get(suffix, "yaml"))
+        except EntryError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(item.name, "", "", "an entry file is a mapping with a 'source' and "
+                                    "lists of entries (see docs/entries.md)"))
+            continue
+        unknown = set(data) - set(SECTIONS)
+        for key in sorted(unknown):
+            problems.append(Problem(item.name, "", key, f"unknown section {key!r}; expected "
+                                    f"{', '.join(SECTIONS)}", getattr(data, "line", None)))
+        source = data.get("source")
+        if not isinstance(source, dict) or not isinstance(source.get("id"), str) \
+                or not SLUG.match(source["id"]):
+            problems.append(Problem(item.name, "", "source", "the file must start with a 'source' whose "
+                                    "id is a slug, like 'ap-2024-07-02-un-ai-resolutions'"))
+            continue
+        if source["id"] == META_SLUG:
+            problems.append(Problem(item.name, source["id"], "id", f"'{META_SLUG}' is reserved"))
+            continue
+        structures.append((item, data))
+
+    # Every slug the batch defines, so that files may refer to each other.
+    defined: dict[str, list[str]] = {}
+    for item, data in structures:
+        conv = _Converter(iris, item, data, {})
+        for section_name, section, entry, _ in conv.entries():
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and SLUG.match(entry["id"]):
+                iri = conv.subject_of(section_name, section, entry["id"], data["source"]["id"])
+                defined.setdefault(entry["id"], []).append(iri)
+
+    pending: list[_PendingRef] = []
+    by_slug: dict[str, SourceGraph] = {s.slug: s for s in sources}
+    for item, data in structures:
+        slug = data["source"]["id"]
+        conv = _Converter(iris, item, data, _local_first(defined, iris, slug))
+        conv.convert(slug)
+        problems.extend(conv.problems)
+        pending.extend(conv.pending)
+        for iri, where in conv.origins.items():
+            origins.setdefault(iri, where)
+        if slug in by_slug:
+            problems.append(Problem(item.name, slug, "id", f"source {slug!r} is also given by "
+                                    f"{by_slug[slug].file}: one file per source"))
+            continue
+        graph = SourceGraph(slug, iris.graph(slug), item.name, item.checksum, conv.triples)
+        by_slug[slug] = graph
+        sources.append(graph)
+
+    if pending:
+        wanted = {c for ref in pending for c in ref.candidates}
+        found = existing(wanted) if existing else set()
+        for ref in pending:
+            hits = [c for c in ref.candidates if c in found]
+            if len(hits) == 1:
+                by_slug[ref.source_slug].triples.append(Triple(ref.subject, ref.predicate, NamedNode(hits[0])))
+            elif hits:
+                problems.append(Problem(ref.where.file, ref.where.entry, ref.field,
+                                        f"{ref.value!r} is ambiguous: write one of "
+                                        + ", ".join(h[len(iris.base):] for h in hits), ref.where.line))
+            else:
+                kinds = ", ".join(sorted({c[len(iris.base):].split('/')[0] for c in ref.candidates}))
+                problems.append(Problem(ref.where.file, ref.where.entry, ref.field,
+                                        f"unknown reference {ref.value!r}: no {kinds} with that id in "
+                                        "these files or in the store", ref.where.line))
+    if problems:
+        raise EntryError(problems)
+    return Batch(sources, origins)
+
+
+def _local_first(defined: dict[str, list[str]], iris: Iris, source_slug: str) -> dict[str, list[str]]:
+    """Hashed entries (statements, …) resolve only within their own source."""
+    result: dict[str, list[str]] = {}
+    for slug, found in defined.items():
+        keep = [iri for iri in found
+                if _kind_of(iri, iris) not in HASHED_KINDS
+                or iri == iris.hashed(_kind_of(iri, iris), source_slug, slug)]
+        if keep:
+            result[slug] = keep
+    return result
+
+
+__all__ = [
+    "Batch", "EntryRef", "NamedInput", "SourceGraph", "collect_inputs", "parse_batch",
+    "typed_literal", "vocabulary",
+]

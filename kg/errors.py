@@ -1,0 +1,68 @@
+"""Exceptions raised by policykg.
+
+    KgError
+    ├── ConfigError        a setting or option is wrong
+    ├── EntryError         an entry file cannot be read or parsed (carries Problems)
+    ├── ValidationFailed   entries break the shapes or reference unknown things (carries Problems)
+    ├── NotFound           a named query, source or resource does not exist
+    ├── QueryError         the engine rejected a query or update (syntax, timeout, truncation)
+    └── EngineError        the engine could not be started or reached
+        └── StoreLocked    another process owns the store directory
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an entry, in the curator's terms."""
+
+    file: str
+    entry: str
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.entry or '-'}: {self.field or '-'}: {self.message}"
+
+
+class KgError(Exception):
+    """Base class of every policykg error."""
+
+
+class ConfigError(KgError):
+    """A setting or an option has a wrong value."""
+
+
+class _ProblemsError(KgError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class EntryError(_ProblemsError):
+    """An entry file could not be read or parsed."""
+
+
+class ValidationFailed(_ProblemsError):
+    """Entries break the shapes or reference what does not exist."""
+
+
+class NotFound(KgError):
+    """A named query, source or resource does not exist."""
+
+
+class QueryError(KgError):
+    """The engine rejected a query or an update, or stopped it (timeout, truncation)."""
+
+
+class EngineError(KgError):
+    """The SPARQL engine could not be started or reached."""
+
+
+class StoreLocked(EngineError):
+    """Another process owns the store directory."""
