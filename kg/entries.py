@@ -40,6 +40,7 @@ CONTEXT_PATH = Path(__file__).with_name("context.jsonld")
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PK = "https://w3id.org/policykg/ontology#"
+SKOS_IN_SCHEME = NamedNode("http://www.w3.org/2004/02/skos/core#inScheme")
 ENTRY_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 RDF_SUFFIXES = {
     ".ttl": RdfFormat.TURTLE,
@@ -369,6 +370,8 @@ class _Converter:
                     self.problem(where, key, f"'{key}' is set by policykg, not written in entries")
                     continue
                 self.convert_field(subject, key, value, where)
+            if section_name == "topics":  # topics are concepts of the pk:Topics scheme
+                self.triples.append(Triple(subject, SKOS_IN_SCHEME, NamedNode(PK + "Topics")))
             if section_name in AUTO_SOURCE_SECTIONS:
                 self.triples.append(Triple(subject, NamedNode(PK + "source"), NamedNode(source_iri)))
 
@@ -507,7 +510,7 @@ def typed_literal(value: Any, datatype: str) -> Literal | None:
         if isinstance(value, dt.datetime):
             return Literal(value.isoformat(), datatype=NamedNode(XSD + "dateTime"))
         return None
-    if name == "nonNegativeInteger":
+    if name == "integer":  # counts: Oxigraph stores derived integer types as xsd:integer
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return Literal(str(value), datatype=NamedNode(datatype))
         return None
@@ -528,7 +531,7 @@ def expected_message(term: Term, value: Any) -> str:
         "date": "a date YYYY-MM-DD (or a date-time); write relative dates like 'Monday' resolved "
                 "against the publication date",
         "dateTime": "a date-time like 2024-07-01T15:30:00Z",
-        "nonNegativeInteger": "a whole number ≥ 0",
+        "integer": "a whole number ≥ 0",
         "boolean": "true or false",
         "anyURI": "an http(s) URL",
     }.get(name, "a text" if term.kind in ("lang", "plain") else f"a value of type {name}")

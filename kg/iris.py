@@ -9,8 +9,8 @@ source's triples live in a named graph in the sibling ``graph/`` folder of the d
 'https://w3id.org/policykg/id/actor/fu-cong'
 >>> iris.graph("ap-2024-07-02-un-ai")
 'https://w3id.org/policykg/graph/ap-2024-07-02-un-ai'
->>> iris.hashed("statement", "ap-2024-07-02-un-ai", "complementary")[:47]
-'https://w3id.org/policykg/id/statement/'
+>>> iris.hashed("statement", "ap-2024-07-02-un-ai", "complementary")
+'https://w3id.org/policykg/id/statement/40526c95f4c3b946'
 """
 
 from __future__ import annotations

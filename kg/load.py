@@ -72,7 +72,7 @@ def metadata(source: SourceGraph, store: Store, now: dt.datetime) -> list[Triple
         Triple(graph, NamedNode(PK + "loadedFrom"), Literal(Path(source.file).name)),
         Triple(graph, NamedNode(PK + "checksum"), Literal(source.checksum)),
         Triple(graph, NamedNode(PK + "tripleCount"),
-               Literal(str(len(source.triples)), datatype=NamedNode(XSD + "nonNegativeInteger"))),
+               Literal(str(len(source.triples)), datatype=NamedNode(XSD + "integer"))),
     ]
 
 

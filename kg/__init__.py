@@ -1,0 +1,31 @@
+"""policykg: a knowledge graph of policy claims.
+
+The library behind the ``policykg`` command and the web API: entries are parsed
+(:mod:`kg.entries`), validated with SHACL (:mod:`kg.validate`), loaded into a store spoken to over
+the SPARQL 1.1 Protocol (:mod:`kg.store`), and queried with named queries (:mod:`kg.queries`).
+"""
+
+from kg.errors import (
+    ConfigError,
+    EngineError,
+    EntryError,
+    KgError,
+    NotFound,
+    Problem,
+    QueryError,
+    StoreLocked,
+    ValidationFailed,
+)
+
+__all__ = [
+    "ConfigError",
+    "EngineError",
+    "EntryError",
+    "KgError",
+    "NotFound",
+    "Problem",
+    "QueryError",
+    "StoreLocked",
+    "ValidationFailed",
+]
+__version__ = "0.1.0"
