@@ -6,12 +6,13 @@ Every command that reads or writes the store starts the embedded engine for its 
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, RdfFormat
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, RdfFormat, parse
 from rich.console import Console
 from rich.table import Table
 
@@ -254,26 +255,46 @@ def export(
     store: StoreOpt = DEFAULT_STORE,
     base_iri: BaseOpt = DEFAULT_BASE_IRI,
 ) -> None:
-    """Export the graph (or one source's graph) as linked data, streamed."""
+    """Export the graph (or one source's graph) as linked data.
+
+    TriG and N-Quads keep each source's named graph and the metadata graph; Turtle and
+    N-Triples hold the union of the source graphs. Line-based formats stream; JSON-LD is built
+    in memory and compacted with the policykg context. With -o the file appears only when the
+    export is complete.
+    """
     if fmt not in ("trig", "nquads", "turtle", "ntriples", "jsonld"):
         raise typer.BadParameter(f"{fmt!r}: use trig, nquads, turtle, ntriples or jsonld", param_hint="--format")
+    partial = output.with_name(output.name + ".partial") if output else None
     try:
         with _open(store, base_iri) as kg_store:
             graph_iri = None
             if graph:
                 graph_iri = graph if "://" in graph else kg_store.iris.graph(graph)
                 if graph_iri not in kg_store.graphs():
-                    raise _fail(NotFound(f"no source graph {graph_iri}"))
-            target = output.open("wb") if output else sys.stdout.buffer
+                    raise NotFound(f"no source graph {graph_iri} in the store")
+            target = partial.open("wb") if partial else sys.stdout.buffer
             try:
-                kg_store.export(GRAPH_FORMATS[fmt], target, graph=graph_iri)
+                if fmt == "jsonld":
+                    from kg.jsonld import to_jsonld
+
+                    buffer = io.BytesIO()
+                    kg_store.export(RdfFormat.N_QUADS, buffer, graph=graph_iri)
+                    quads = parse(buffer.getvalue(), format=RdfFormat.N_QUADS)
+                    target.write(to_jsonld(quads).encode("utf-8") + b"\n")
+                else:
+                    kg_store.export(GRAPH_FORMATS[fmt], target, graph=graph_iri)
             finally:
-                if output:
+                if partial:
                     target.close()
                 else:
                     target.flush()
+        if partial and output:
+            partial.replace(output)
     except KgError as exc:
         raise _fail(exc) from None
+    finally:
+        if partial and partial.exists():
+            partial.unlink()
 
 
 @app.command()

@@ -10,11 +10,12 @@ True
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable
 from functools import lru_cache
 
 import rdflib
-from pyoxigraph import RdfFormat, Triple, serialize
+from pyoxigraph import DefaultGraph, Quad, RdfFormat, Triple, serialize
 
 from kg.entries import CONTEXT_PATH
 
@@ -25,8 +26,13 @@ def context() -> dict:
     return json.loads(CONTEXT_PATH.read_text(encoding="utf-8"))["@context"]
 
 
-def to_jsonld(triples: Iterable[Triple]) -> str:
-    """Triples as compacted JSON-LD with the policykg context inlined (nothing fetched remotely)."""
-    graph = rdflib.Graph()
-    graph.parse(data=serialize(list(triples), format=RdfFormat.N_TRIPLES) or b"", format="nt")
-    return graph.serialize(format="json-ld", context=context(), indent=2)
+def to_jsonld(items: Iterable[Triple | Quad]) -> str:
+    """Triples or quads as compacted JSON-LD with the policykg context inlined (named graphs
+    become ``@graph`` objects). Built in memory: for very large dumps prefer N-Quads."""
+    quads = (item if isinstance(item, Quad) else Quad(item.subject, item.predicate, item.object, DefaultGraph())
+             for item in items)
+    dataset = rdflib.Dataset()
+    with warnings.catch_warnings():  # rdflib 7.6 warns about its own use of Dataset.default_context
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
+        dataset.parse(data=serialize(quads, format=RdfFormat.N_QUADS) or b"", format="nquads")
+        return dataset.serialize(format="json-ld", context=context(), indent=2)

@@ -66,10 +66,12 @@ def validate_batch(batch: Batch, *, context: Iterable[Triple] = ()) -> list[Prob
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage) or "does not conform to the shapes"
-        origin = batch.origins.get(str(focus))
         field = vocab.field_of(str(path)) if isinstance(path, rdflib.URIRef) else ""
-        if origin is None:  # a store node: name it by IRI
-            problems.add(Problem("(store)", str(focus), field, str(message)))
-        else:
+        origin = batch.origins.get(str(focus))
+        if origin is not None:
             problems.add(Problem(origin.file, origin.entry, field, str(message), origin.line))
+        elif isinstance(focus, rdflib.BNode):
+            problems.add(Problem("(batch)", "a blank node", field, str(message)))
+        # Other focus nodes are store nodes read for context: they were validated when loaded,
+        # and their own references are beyond the one hop read here.
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.entry, p.field, p.message))

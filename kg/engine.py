@@ -1,0 +1,744 @@
+"""The SPARQL engine: a supervised Oxigraph server and the protocol client that talks to it.
+
+policykg never evaluates SPARQL in its own process (see
+``docs/decisions/0001-engine-as-a-sparql-service.md``). The engine is a SPARQL 1.1 service:
+
+* :class:`OxigraphServer` starts ``oxigraph serve`` as a child process on a private loopback
+  port, owning the store directory (none: in memory), restarts it when it has died, and stops
+  it on :meth:`~OxigraphServer.stop`, at interpreter exit, and (Linux) when the process that
+  started it dies.
+* :class:`SparqlEngine` speaks the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/):
+  queries by GET, or by form POST when long (§2.1.1, §2.1.2 — never a direct
+  ``application/sparql-query`` POST), updates by form POST (§2.2.1), an explicit ``Accept``;
+  and the SPARQL 1.1 Graph Store HTTP Protocol (https://www.w3.org/TR/sparql11-http-rdf-update/)
+  for reading whole graphs (§5.2, GET).
+
+What the client normalises, because Oxigraph 0.5 does it its own way:
+
+* An error found while the answer streams (the ``--timeout-s`` cancellation, a failing
+  ``SERVICE``, a storage error) is written as plain text *after* the results already sent,
+  inside a ``200`` answer that then ends normally. :meth:`EngineResponse.iter_bytes` holds
+  back everything after the last complete record of the format and raises
+  :class:`~kg.errors.QueryError` when what is left is not a clean ending, so the error text
+  never reaches a caller and a partial answer is never passed on as complete.
+* The server's own timeout is whole seconds and coarse (a streaming cartesian product was
+  measured running for minutes past ``--timeout-s 1``), so the client also enforces a deadline
+  on every query and hangs up on the engine when it passes, which stops the evaluation.
+* A dead child is restarted before the next request (once per request); a request that could
+  not connect is retried once after that restart. A request in flight when the engine dies is
+  not retried: it fails with :class:`~kg.errors.EngineError`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph
+
+from kg.errors import ConfigError, EngineError, NotFound, QueryError, StoreLocked
+
+__all__ = [
+    "EngineResponse",
+    "Endpoints",
+    "OxigraphServer",
+    "SparqlEngine",
+    "find_oxigraph",
+]
+
+log = logging.getLogger(__name__)
+
+ENGINE_LOG_NAME = "engine.log"
+"""The server's stdout and stderr go to this file inside the store directory."""
+
+STARTUP_TIMEOUT = 30.0
+"""Seconds to wait for a starting server to answer (opening a big RocksDB store takes a while)."""
+
+STOP_GRACE = 5.0
+"""Seconds between SIGTERM and SIGKILL when stopping the server."""
+
+CONNECT_TIMEOUT = 5.0
+TIMEOUT_MARGIN = 1.0
+"""Seconds the client waits beyond the query timeout before it hangs up on the engine."""
+
+UPDATE_TIMEOUT = 600.0
+"""Seconds the client waits for an update's answer (the server has no update timeout)."""
+
+GET_URL_LIMIT = 2000
+"""Queries whose GET URL would be longer than this are sent as a form POST (§2.1.2)."""
+
+_CANCELLED = "operation has been cancelled"  # Oxigraph's words when --timeout-s fires
+_LOCKED = re.compile(
+    r"\block\b|/LOCK\b|resource temporarily unavailable|would block", re.IGNORECASE
+)
+_LISTENING = re.compile(r"Listening for requests at http://127\.0\.0\.1:(\d+)")
+
+
+def find_oxigraph() -> Path:
+    """The ``oxigraph`` binary: beside the running Python (the venv's ``bin``), else on PATH.
+
+    >>> find_oxigraph().name.startswith("oxigraph")
+    True
+    """
+    name = "oxigraph.exe" if os.name == "nt" else "oxigraph"
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside
+    found = shutil.which("oxigraph")
+    if found:
+        return Path(found)
+    raise EngineError(
+        f"the `oxigraph` server binary was not found beside {sys.executable} nor on PATH: "
+        "install the `oxigraph` package (pip install oxigraph) into this environment"
+    )
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a SPARQL service answers: query, update and (optional) Graph Store URLs."""
+
+    query_url: str
+    update_url: str | None = None
+    store_url: str | None = None
+
+    @classmethod
+    def from_query_url(cls, url: str) -> Endpoints:
+        """Guess the other endpoints from a query URL ending in ``/query`` (Oxigraph's layout).
+
+        >>> Endpoints.from_query_url("http://example.org/query").store_url
+        'http://example.org/store'
+        >>> Endpoints.from_query_url("http://example.org/sparql").update_url is None
+        True
+        """
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"the engine URL {url!r} is not an http(s) URL")
+        if not parts.path.endswith("/query"):
+            return cls(url)
+        base = parts.path[: -len("query")]
+
+        def sibling(name: str) -> str:
+            return urlunsplit((parts.scheme, parts.netloc, base + name, "", ""))
+
+        return cls(url, sibling("update"), sibling("store"))
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _prepare_location(location: Path) -> Path:
+    location = Path(location).expanduser().absolute()
+    if location.exists() and not location.is_dir():
+        raise ConfigError(f"the store location {location} exists and is not a directory")
+    try:
+        location.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"cannot create the store directory {location}: {error.strerror}") from None
+    if not os.access(location, os.W_OK | os.X_OK):
+        raise ConfigError(f"the store directory {location} is not writable")
+    return location
+
+
+def _parent_death_signal() -> object | None:
+    """A ``preexec_fn`` asking Linux to SIGTERM the child when the starting thread dies.
+
+    Only used from the main thread: the kernel ties the signal to the thread that forked, and
+    the main thread ends with the process. Elsewhere we rely on ``stop()`` and the finalizer.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def set_signal() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+    return set_signal
+
+
+class _Child:
+    """The live process and its temporary log; the finalizer holds this, never the server."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.temp_log: Path | None = None
+
+    def stop(self, grace: float = STOP_GRACE) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            _terminate(proc, grace)
+        if self.temp_log is not None:
+            self.temp_log.unlink(missing_ok=True)
+            self.temp_log = None
+
+
+def _terminate(proc: subprocess.Popen[bytes], grace: float) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    proc.wait()
+
+
+class OxigraphServer:
+    """An ``oxigraph serve`` child process on a private loopback port.
+
+    >>> server = OxigraphServer()
+    >>> server.start(None, timeout_s=5)
+    >>> server.running, server.endpoints.query_url.startswith("http://127.0.0.1:")
+    (True, True)
+    >>> server.stop()
+    >>> server.running
+    False
+    """
+
+    def __init__(self, *, binary: Path | None = None, startup_timeout: float = STARTUP_TIMEOUT):
+        self._binary = binary
+        self._startup_timeout = startup_timeout
+        self._child = _Child()
+        self._finalizer: weakref.finalize | None = None
+        self._lock = threading.RLock()
+        self._location: Path | None = None
+        self._timeout_s = 0
+        self._port: int | None = None
+        self._log_path: Path | None = None
+        self.restarts = 0
+
+    # -- state
+
+    @property
+    def location(self) -> Path | None:
+        """The store directory the server owns (None: in memory)."""
+        return self._location
+
+    @property
+    def log_path(self) -> Path | None:
+        """The file receiving the server's output."""
+        return self._log_path
+
+    @property
+    def pid(self) -> int | None:
+        proc = self._child.proc
+        return proc.pid if proc is not None else None
+
+    @property
+    def running(self) -> bool:
+        proc = self._child.proc
+        return proc is not None and proc.poll() is None
+
+    @property
+    def endpoints(self) -> Endpoints:
+        if self._port is None:
+            raise EngineError("the engine has not been started")
+        base = f"http://127.0.0.1:{self._port}"
+        return Endpoints(f"{base}/query", f"{base}/update", f"{base}/store")
+
+    # -- lifecycle
+
+    def start(self, location: Path | None, *, timeout_s: float) -> None:
+        """Start the server on ``location`` (a directory, created if missing; None: in memory).
+
+        ``timeout_s`` is the server's query timeout, rounded up to whole seconds (its unit).
+        Raises :class:`StoreLocked` when another process holds the directory.
+        """
+        with self._lock:
+            if self._child.proc is not None:
+                raise EngineError("the engine is already started")
+            if timeout_s <= 0:
+                raise ConfigError(f"the query timeout must be positive, not {timeout_s}")
+            self._location = _prepare_location(location) if location is not None else None
+            self._timeout_s = max(1, math.ceil(timeout_s))
+            binary = self._binary or find_oxigraph()
+            self._binary = binary
+            if self._location is not None:
+                self._log_path = self._location / ENGINE_LOG_NAME
+            else:
+                fd, name = tempfile.mkstemp(prefix="policykg-engine-", suffix=".log")
+                os.close(fd)
+                self._log_path = self._child.temp_log = Path(name)
+            self._finalizer = weakref.finalize(self, _Child.stop, self._child)
+            try:
+                self._spawn(port=None)
+            except BaseException:
+                self._finalizer()
+                raise
+
+    def ensure_running(self) -> bool:
+        """Restart the server if it has died; True when it was restarted.
+
+        Raises :class:`EngineError` (with the server's last log lines) if it cannot be restarted.
+        """
+        with self._lock:
+            if self._port is None:
+                raise EngineError("the engine has not been started")
+            if self.running:
+                return False
+            proc = self._child.proc
+            code = proc.returncode if proc is not None else None
+            log.warning("the SPARQL engine (pid %s) exited with %s: restarting it", self.pid, code)
+            self._child.proc = None
+            self._spawn(port=self._port)
+            self.restarts += 1
+            return True
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, SIGKILL after a grace period) and wait for it."""
+        with self._lock:
+            if self._finalizer is not None:
+                self._finalizer()
+            self._port = None
+
+    def __enter__(self) -> OxigraphServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self._location or "memory"
+        return f"<OxigraphServer {where} pid={self.pid} port={self._port}>"
+
+    # -- internals
+
+    def _command(self, port: int) -> list[str]:
+        command = [str(self._binary), "serve"]
+        if self._location is not None:
+            command += ["--location", str(self._location)]
+        command += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+        return command + ["--timeout-s", str(self._timeout_s)]
+
+    def _spawn(self, port: int | None) -> None:
+        assert self._log_path is not None
+        last_error = "no attempt"
+        for _attempt in range(3):
+            chosen = port or _free_port()
+            offset = self._log_path.stat().st_size if self._log_path.exists() else 0
+            with open(self._log_path, "ab") as log_file:
+                proc = subprocess.Popen(
+                    self._command(chosen),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # a Ctrl-C in the terminal reaches us, not the engine
+                    preexec_fn=_parent_death_signal(),  # noqa: PLW1509 - main thread only
+                )
+            try:
+                self._wait_ready(proc, chosen, offset)
+            except _PortTaken as taken:
+                last_error = str(taken)
+                port = None
+                continue
+            except BaseException:
+                _terminate(proc, 1.0)
+                raise
+            self._child.proc = proc
+            self._port = chosen
+            return
+        raise EngineError(f"could not find a free loopback port for the engine: {last_error}")
+
+    def _log_since(self, offset: int) -> str:
+        assert self._log_path is not None
+        try:
+            with open(self._log_path, "rb") as handle:
+                handle.seek(offset)
+                return handle.read(1 << 20).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def _failure(self, offset: int, what: str) -> EngineError:
+        text = self._log_since(offset)
+        text = text.split("Stack backtrace:", 1)[0].strip()
+        tail = "\n".join(text.splitlines()[-15:]) or "(the engine wrote nothing)"
+        if self._location is not None and _LOCKED.search(text):
+            return StoreLocked(
+                f"the store {self._location} is in use by another process "
+                "(a running `policykg serve`?): stop it or load through it"
+            )
+        return EngineError(f"{what}; the engine said:\n{tail}")
+
+    def _wait_ready(self, proc: subprocess.Popen[bytes], port: int, offset: int) -> None:
+        deadline = time.monotonic() + self._startup_timeout
+        pause = 0.005
+        listening = False
+        with httpx.Client(timeout=1.0, trust_env=False) as probe:
+            while True:
+                code = proc.poll()
+                if code is not None:
+                    text = self._log_since(offset)
+                    if "address already in use" in text.lower() or "os error 98" in text.lower():
+                        raise _PortTaken(f"port {port} was taken")
+                    raise self._failure(offset, f"the engine exited with status {code} on start")
+                if not listening:
+                    # Our own process says it bound the port: nobody else is answering there.
+                    match = _LISTENING.search(self._log_since(offset))
+                    listening = match is not None and int(match.group(1)) == port
+                if listening:
+                    try:
+                        url = f"http://127.0.0.1:{port}/query"
+                        answer = probe.get(url, params={"query": "ASK {}"})
+                        if answer.status_code == 200:
+                            return
+                    except httpx.TransportError:
+                        pass
+                if time.monotonic() > deadline:
+                    _terminate(proc, 1.0)
+                    raise self._failure(
+                        offset, f"the engine did not answer within {self._startup_timeout:g} s"
+                    )
+                time.sleep(pause)
+                pause = min(pause * 2, 0.1)
+
+
+class _PortTaken(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- the client
+
+
+def _record_end(media_type: str) -> bytes | None:
+    """The bytes that can end a complete record in this serialisation (None: unknown format)."""
+    results = pyoxigraph.QueryResultsFormat.from_media_type(media_type)
+    if results is not None:
+        if results in (pyoxigraph.QueryResultsFormat.CSV, pyoxigraph.QueryResultsFormat.TSV):
+            return b"\n"
+        return b"}]" if results == pyoxigraph.QueryResultsFormat.JSON else b">"
+    rdf = pyoxigraph.RdfFormat.from_media_type(media_type)
+    if rdf is None:
+        return None
+    if rdf in (pyoxigraph.RdfFormat.JSON_LD, pyoxigraph.RdfFormat.STREAMING_JSON_LD):
+        return b"}]"
+    return b">" if rdf == pyoxigraph.RdfFormat.RDF_XML else b"\n"
+
+
+def _last_end(data: bytes, ends: bytes) -> int:
+    return max(data.rfind(bytes([byte])) for byte in ends)
+
+
+class EngineResponse:
+    """One answer of the engine, read once: :meth:`iter_bytes` or :meth:`read`.
+
+    Streaming checks (see the module docstring): transport failures, the client-side
+    deadline, and an error appended by the engine after a ``200`` all raise; the bytes
+    yielded before such an error are complete records only, and must be discarded.
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        *,
+        deadline: float | None,
+        timeout: float,
+        engine: SparqlEngine,
+    ):
+        self._response = response
+        self._deadline = deadline
+        self._timeout = timeout
+        self._engine = engine
+        self.media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        self._consumed = False
+        # An answer dropped unread must still give its connection back to the pool.
+        weakref.finalize(self, response.close)
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """The answer's bytes, streamed; raises :class:`QueryError` if it is not complete."""
+        if self._consumed:
+            raise EngineError("this engine answer has already been read")
+        self._consumed = True
+        ends = _record_end(self.media_type)
+        held = b""
+        sent_any = False
+        try:
+            for chunk in self._response.iter_bytes():
+                if self._deadline is not None and time.monotonic() > self._deadline:
+                    raise self._engine._timeout_error(self._timeout)
+                data = held + chunk
+                cut = _last_end(data, ends) + 1 if ends is not None else len(data)
+                if cut > 0:
+                    sent_any = True
+                    yield data[:cut]
+                held = data[cut:]
+        except httpx.TimeoutException:
+            raise self._engine._timeout_error(self._timeout) from None
+        except httpx.TransportError as error:
+            raise self._engine._cut_off_error(error) from None
+        finally:
+            self._response.close()
+        if held.strip() and not (not sent_any and held.strip() in (b"true", b"false")):
+            raise self._engine._streamed_error(held.decode("utf-8", "replace").strip(), self._timeout)
+        if held:
+            yield held
+
+    def read(self) -> bytes:
+        """The whole answer (checked as :meth:`iter_bytes` checks it)."""
+        return b"".join(self.iter_bytes())
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __enter__(self) -> EngineResponse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class SparqlEngine:
+    """A SPARQL 1.1 Protocol client for one engine, with the supervisor of the embedded one.
+
+    >>> engine = SparqlEngine.embedded(None, timeout=5)
+    >>> engine.update('INSERT DATA { GRAPH <http://ex.org/g> { <http://ex.org/s> <http://ex.org/p> 1 } }')
+    >>> engine.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", accept="text/csv").read()
+    b'n\\r\\n1\\r\\n'
+    >>> engine.close()
+    """
+
+    def __init__(
+        self,
+        endpoints: Endpoints | OxigraphServer,
+        *,
+        timeout: float = 10.0,
+        owns_server: bool = False,
+    ):
+        if timeout <= 0:
+            raise ConfigError(f"the query timeout must be positive, not {timeout}")
+        self.timeout = float(timeout)
+        self._server = endpoints if isinstance(endpoints, OxigraphServer) else None
+        self._fixed = endpoints if isinstance(endpoints, Endpoints) else None
+        self._owns_server = owns_server
+        self._closed = False
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(self.timeout + TIMEOUT_MARGIN, connect=CONNECT_TIMEOUT),
+            headers={"User-Agent": "policykg"},
+            trust_env=self._server is None,  # never send loopback traffic through a proxy
+            follow_redirects=False,
+        )
+
+    @classmethod
+    def embedded(cls, location: Path | None, *, timeout: float = 10.0) -> SparqlEngine:
+        """Start an Oxigraph server on ``location`` (None: in memory) and a client owning it."""
+        server = OxigraphServer()
+        server.start(location, timeout_s=timeout)
+        try:
+            return cls(server, timeout=timeout, owns_server=True)
+        except BaseException:
+            server.stop()
+            raise
+
+    @classmethod
+    def remote(cls, query_url: str, *, timeout: float = 10.0) -> SparqlEngine:
+        """A client of an engine someone else runs, from its query URL."""
+        return cls(Endpoints.from_query_url(query_url), timeout=timeout)
+
+    @property
+    def server(self) -> OxigraphServer | None:
+        """The supervised server, if this engine is the embedded one."""
+        return self._server
+
+    @property
+    def endpoints(self) -> Endpoints:
+        if self._server is not None:
+            return self._server.endpoints
+        assert self._fixed is not None
+        return self._fixed
+
+    def close(self) -> None:
+        """Close the connections and stop the server this engine owns."""
+        if self._closed:
+            return
+        self._closed = True
+        self._client.close()
+        if self._server is not None and self._owns_server:
+            self._server.stop()
+
+    def __enter__(self) -> SparqlEngine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else self.endpoints.query_url
+        return f"<SparqlEngine {state}>"
+
+    # -- protocol operations
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        accept: str,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+    ) -> EngineResponse:
+        """Send a query (§2.1); the answer's status is checked, its body is read by the caller.
+
+        The client hangs up after ``timeout`` plus a margin, whatever the engine does.
+        """
+        params: list[tuple[str, str]] = [("query", sparql)]
+        params += [("default-graph-uri", iri) for iri in default_graph_uris]
+        params += [("named-graph-uri", iri) for iri in named_graph_uris]
+        deadline = time.monotonic() + self.timeout + TIMEOUT_MARGIN
+
+        def build(endpoints: Endpoints) -> httpx.Request:
+            encoded = urlencode(params)
+            if len(endpoints.query_url) + 1 + len(encoded) <= GET_URL_LIMIT:
+                return self._client.build_request(
+                    "GET", endpoints.query_url + "?" + encoded, headers={"Accept": accept}
+                )
+            return self._client.build_request(
+                "POST",
+                endpoints.query_url,
+                content=encoded.encode(),
+                headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+            )
+
+        response = self._send(build, read_timeout=self.timeout + TIMEOUT_MARGIN, what="query")
+        return EngineResponse(response, deadline=deadline, timeout=self.timeout, engine=self)
+
+    def update(self, sparql: str) -> None:
+        """Send an update (§2.2, form POST). Oxigraph applies a whole request atomically."""
+
+        def build(endpoints: Endpoints) -> httpx.Request:
+            if endpoints.update_url is None:
+                raise EngineError(f"the engine at {endpoints.query_url} has no update endpoint")
+            return self._client.build_request("POST", endpoints.update_url, data={"update": sparql})
+
+        response = self._send(build, read_timeout=UPDATE_TIMEOUT, what="update")
+        response.close()
+
+    def get_graph(self, graph_iri: str | None, accept: str) -> EngineResponse:
+        """GET one graph with the Graph Store Protocol (§5.2); None is the default graph.
+
+        Raises :class:`NotFound` when the graph does not exist.
+        """
+        target = "default" if graph_iri is None else urlencode({"graph": graph_iri})
+        return self._get_store(target, accept)
+
+    def get_dataset(self, accept: str) -> EngineResponse:
+        """GET every quad of the store (Oxigraph: ``/store`` without a graph, in N-Quads or TriG)."""
+        return self._get_store("", accept)
+
+    @property
+    def has_graph_store(self) -> bool:
+        """Whether the engine has a Graph Store endpoint (else dumps go through queries)."""
+        return self.endpoints.store_url is not None
+
+    def _get_store(self, query_string: str, accept: str) -> EngineResponse:
+        def build(endpoints: Endpoints) -> httpx.Request:
+            if endpoints.store_url is None:
+                raise EngineError(f"the engine at {endpoints.query_url} has no Graph Store endpoint")
+            url = endpoints.store_url + ("?" + query_string if query_string else "")
+            return self._client.build_request("GET", url, headers={"Accept": accept})
+
+        response = self._send(build, read_timeout=self.timeout + TIMEOUT_MARGIN, what="graph")
+        return EngineResponse(response, deadline=None, timeout=self.timeout, engine=self)
+
+    # -- errors
+
+    def _timeout_error(self, timeout: float) -> QueryError:
+        return QueryError(f"query stopped after {timeout:g} s (timeout)")
+
+    def _cut_off_error(self, error: Exception) -> EngineError | QueryError:
+        if self._server is not None and not self._server.running:
+            return EngineError(
+                f"the SPARQL engine died while answering ({error}); it is restarted on the next request"
+            )
+        return QueryError(f"the engine's answer was cut off before its end ({error}): it is incomplete")
+
+    def _streamed_error(self, message: str, timeout: float) -> QueryError:
+        if _CANCELLED in message.lower():
+            return self._timeout_error(timeout)
+        return QueryError(f"the engine failed while sending its answer: {message[:2000]}")
+
+    # -- transport
+
+    def _ensure_server(self) -> None:
+        if self._server is None:
+            return
+        if self._server.ensure_running() and self._server.location is None:
+            raise EngineError(
+                "the in-memory SPARQL engine had died and was restarted empty: "
+                "everything loaded into it is lost"
+            )
+
+    def _send(
+        self, build: Callable[[Endpoints], httpx.Request], *, read_timeout: float, what: str
+    ) -> httpx.Response:
+        if self._closed:
+            raise EngineError("the store is closed")
+        self._ensure_server()
+        for attempt in (1, 2):
+            request = build(self.endpoints)
+            request.extensions["timeout"] = httpx.Timeout(
+                read_timeout, connect=CONNECT_TIMEOUT
+            ).as_dict()
+            try:
+                response = self._client.send(request, stream=True)
+            except httpx.ConnectError as error:
+                if attempt == 1 and self._server is not None:
+                    self._ensure_server()
+                    continue
+                where = f"{request.url.host}:{request.url.port}"
+                raise EngineError(f"cannot reach the SPARQL engine at {where}: {error}") from None
+            except httpx.TimeoutException:
+                if what == "update":
+                    raise EngineError(
+                        f"no answer to the update after {read_timeout:g} s: "
+                        "it was applied whole or not at all"
+                    ) from None
+                raise self._timeout_error(self.timeout) from None
+            except httpx.TransportError as error:
+                raise self._cut_off_error(error) from None
+            if response.status_code >= 300:
+                raise self._status_error(response, what)
+            return response
+        raise AssertionError("unreachable")
+
+    def _status_error(self, response: httpx.Response, what: str) -> Exception:
+        try:
+            text = response.read().decode("utf-8", "replace").strip()
+        except httpx.HTTPError:
+            text = ""
+        finally:
+            response.close()
+        status = response.status_code
+        text = text[:4000] or response.reason_phrase
+        if status == 404 and what == "graph":
+            return NotFound(text)
+        if status in (400, 406, 415, 500):
+            # 400: syntax; 406: no such answer format for this query; 500: evaluation failed.
+            return QueryError(text)
+        if status in (401, 403):
+            return EngineError(f"the SPARQL engine refused access ({status}): {text}")
+        return EngineError(f"the SPARQL engine answered {status}: {text}")
