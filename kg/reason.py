@@ -708,27 +708,24 @@ def _why(cls: Node, typing: _Typing) -> str:
 
 
 def _superclasses(schema: Graph) -> dict[Node, set[Node]]:
-    parents: dict[Node, set[Node]] = defaultdict(set)
-    for s, o in schema.subject_objects(RDFS.subClassOf):
-        if isinstance(s, URIRef) and isinstance(o, URIRef):
-            parents[s].add(o)
-    for s, o in schema.subject_objects(OWL.equivalentClass):
-        if isinstance(s, URIRef) and isinstance(o, URIRef):
-            parents[s].add(o)
-            parents[o].add(s)
-    return {cls: _closure(cls, parents) for cls in list(parents)}
+    return _ancestors(schema, RDFS.subClassOf, OWL.equivalentClass)
 
 
 def _superproperties(schema: Graph) -> dict[Node, set[Node]]:
+    return _ancestors(schema, RDFS.subPropertyOf, OWL.equivalentProperty)
+
+
+def _ancestors(schema: Graph, sub: URIRef, equivalent: URIRef) -> dict[Node, set[Node]]:
+    """Each term's ancestors by ``sub`` (and ``equivalent`` both ways), itself included."""
     parents: dict[Node, set[Node]] = defaultdict(set)
-    for s, o in schema.subject_objects(RDFS.subPropertyOf):
+    for s, o in schema.subject_objects(sub):
         if isinstance(s, URIRef) and isinstance(o, URIRef):
             parents[s].add(o)
-    for s, o in schema.subject_objects(OWL.equivalentProperty):
+    for s, o in schema.subject_objects(equivalent):
         if isinstance(s, URIRef) and isinstance(o, URIRef):
             parents[s].add(o)
             parents[o].add(s)
-    return {prop: _closure(prop, parents) for prop in list(parents)}
+    return {term: _closure(term, parents) for term in list(parents)}
 
 
 def _closure(start: Node, parents: dict[Node, set[Node]]) -> set[Node]:
