@@ -53,7 +53,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import pyoxigraph
 
-from kg.errors import ConfigError, EngineError, NotFound, QueryError, StoreLocked
+from kg.errors import ConfigError, EngineError, NotFound, QueryError, QueryTimeout, StoreLocked
 
 __all__ = [
     "EngineResponse",
@@ -667,7 +667,7 @@ class SparqlEngine:
     # -- errors
 
     def _timeout_error(self, timeout: float) -> QueryError:
-        return QueryError(f"query stopped after {timeout:g} s (timeout)")
+        return QueryTimeout(f"query stopped after {timeout:g} s (timeout)")
 
     def _cut_off_error(self, error: Exception) -> EngineError | QueryError:
         if self._server is not None and not self._server.running:

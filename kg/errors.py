@@ -5,7 +5,9 @@
     ├── EntryError         an entry file cannot be read or parsed (carries Problems)
     ├── ValidationFailed   entries break the shapes or reference unknown things (carries Problems)
     ├── NotFound           a named query, source or resource does not exist
-    ├── QueryError         the engine rejected a query or update (syntax, timeout, truncation)
+    ├── QueryError         the engine rejected a query or update (syntax, truncation)
+    │   ├── QueryTimeout   the query ran past its time limit and was stopped
+    │   └── QueryRefused   a public query asks for what is not allowed (update, SERVICE, too big)
     └── EngineError        the engine could not be started or reached
         └── StoreLocked    another process owns the store directory
 """
@@ -58,6 +60,14 @@ class NotFound(KgError):
 
 class QueryError(KgError):
     """The engine rejected a query or an update, or stopped it (timeout, truncation)."""
+
+
+class QueryTimeout(QueryError):
+    """The query ran past its time limit and was stopped; no partial answer is given."""
+
+
+class QueryRefused(QueryError):
+    """A public query asks for what the endpoint does not allow (update, SERVICE, LOAD, too big)."""
 
 
 class EngineError(KgError):

@@ -1,0 +1,103 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+Every URL the service answers, by router (``api/routes/``):
+
+==========================  =====================================================
+``/sparql``                 SPARQL 1.1 Protocol, read-only; service description
+``/actors`` ``/statements`` ``/positions`` ``/resolutions`` ``/sources`` ``/timeline``
+                            REST lookups (JSON)
+``/id/{kind}/{slug}``       linked data by content negotiation
+``/ontology`` ``/shapes`` ``/context.jsonld`` ``/void`` ``/dumps/…``
+                            vocabulary, description, dumps
+``/entries``                token-guarded writes; ``DELETE /sources/{slug}``
+``/-/health`` ``/-/version``  instance metadata
+``/docs`` ``/openapi.json``   OpenAPI
+==========================  =====================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import import_module
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import kg
+from api import errors
+from api.settings import Settings, get_settings
+from kg.store import Store
+
+ROUTERS = ("meta", "sparql", "rest", "linked_data", "entries")
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_body`` bytes with 413, by header and while streaming."""
+
+    def __init__(self, app: ASGIApp, max_body: int):
+        self.app, self.max_body = app, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", ())).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = errors.problem(413, f"the request body is larger than {self.max_body} bytes "
+                                  "(POLICYKG_MAX_BODY)", kind="body-too-large", instance=scope.get("path"))
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.store_location, base_iri=settings.base_iri, query_timeout=settings.query_timeout)
+        app.state.store = store
+        try:
+            yield
+        finally:
+            store.close()
+
+    app = FastAPI(
+        title="policykg",
+        version=kg.__version__,
+        summary="A knowledge graph of policy claims: who said what, when, on whose behalf.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    for name in ROUTERS:
+        module = import_module(f"api.routes.{name}")
+        app.include_router(module.router)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                       allow_headers=["*"], expose_headers=["Link"])
+    app.add_middleware(BodyLimit, max_body=settings.max_body)
+    return app

@@ -1,0 +1,39 @@
+"""Settings from the environment (``POLICYKG_*``), read once per process; tests override them.
+
+>>> Settings(store=":memory:").max_body
+10000000
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kg.iris import DEFAULT_BASE_IRI
+
+MEMORY = ":memory:"
+
+
+class Settings(BaseSettings):
+    """``POLICYKG_STORE``, ``POLICYKG_BASE_IRI``, ``POLICYKG_TOKEN``, ``POLICYKG_QUERY_TIMEOUT``,
+    ``POLICYKG_MAX_BODY``."""
+
+    model_config = SettingsConfigDict(env_prefix="POLICYKG_", extra="ignore")
+
+    store: str = Field("var/store", description="store directory, engine query URL, or :memory:")
+    base_iri: str = Field(DEFAULT_BASE_IRI, description="base IRI of the data's identifiers")
+    token: str | None = Field(None, description="bearer token for writes; writes are disabled when unset")
+    query_timeout: float = Field(10.0, gt=0, description="seconds a query may run")
+    max_body: int = Field(10_000_000, gt=0, description="largest request body accepted, in bytes")
+
+    @property
+    def store_location(self) -> str | None:
+        return None if self.store == MEMORY else self.store
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings (cached; tests pass their own to :func:`api.create_app`)."""
+    return Settings()
