@@ -343,6 +343,27 @@ def check(
     out.print(report.message, markup=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    store: StoreOpt = DEFAULT_STORE,
+    base_iri: BaseOpt = DEFAULT_BASE_IRI,
+) -> None:
+    """Serve the web API (SPARQL, REST, linked data, dumps) with uvicorn."""
+    import uvicorn
+
+    from api import Settings, create_app
+
+    settings = Settings(store=store, base_iri=base_iri)
+    out.print(f"policykg serving {store} at http://{host}:{port}/ (SPARQL at /sparql, API docs at /docs)",
+              markup=False, highlight=False)
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    except KgError as exc:
+        raise _fail(exc) from None
+
+
 def _data_graph(paths: list[Path], base_iri: str):  # type: ignore[no-untyped-def]
     """The triples of entry and RDF files as one rdflib graph (references resolved within them)."""
     import rdflib

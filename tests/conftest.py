@@ -7,9 +7,15 @@ which is much faster than starting a server per test.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from kg.store import Store
@@ -33,3 +39,71 @@ def store(engine_store: Store) -> Store:
 def tmp_store_dir(tmp_path: Path) -> Path:
     """A path for an on-disk store (not created: the store creates it)."""
     return tmp_path / "store"
+
+
+# --- a real policykg server (uvicorn in its own process) ------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "test-token-0123456789"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(store: str, **env: str) -> Iterator[str]:
+    """Start ``policykg serve`` on a free loopback port; yield its base URL; stop it."""
+    port = _free_port()
+    environment = {**os.environ, "POLICYKG_TOKEN": TOKEN, **env}
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("policykg")), "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--store", store],
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"policykg serve exited: {proc.stderr.read().decode()}")
+            try:
+                if httpx.get(url + "/-/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("policykg serve did not answer within 30 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """A read-mostly server over a store on disk holding the bundled data (do not write to it)."""
+    from kg.load import load_paths
+
+    location = tmp_path_factory.mktemp("served") / "store"
+    with Store(location) as store:
+        load_paths([ROOT / "data"], store)
+    with running_server(str(location)) as url:
+        yield url
+
+
+@pytest.fixture
+def writable_server() -> Iterator[str]:
+    """A fresh server over an empty in-memory store, writes allowed with ``TOKEN``."""
+    with running_server(":memory:") as url:
+        yield url
