@@ -26,8 +26,10 @@ java:
 test: setup
 	$(BIN)/python -m pytest
 
+# Load data/ (a no-op when the store already holds the same files), then serve on 127.0.0.1:8000.
 serve: setup
-	@echo "make serve arrives with the web API; for now: $(BIN)/policykg --help"
+	$(BIN)/policykg load data/
+	$(BIN)/policykg serve --host 127.0.0.1 --port 8000
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache

@@ -89,33 +89,70 @@ def validate(
               "to write; no problems found", markup=False)
 
 
+ServerOpt = Annotated[Optional[str], typer.Option(
+    "--server", envvar="POLICYKG_SERVER",
+    help="Load through a running policykg server (POST /entries) instead of opening the store.")]
+TokenOpt = Annotated[Optional[str], typer.Option(
+    "--token", envvar="POLICYKG_TOKEN", help="The server's write token (with --server).")]
+
+
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="Entry files or directories.")],
     store: StoreOpt = DEFAULT_STORE,
     base_iri: BaseOpt = DEFAULT_BASE_IRI,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
 ) -> None:
     """Validate entry files and load them in one transaction (all or nothing)."""
     from rich.progress import Progress
 
-    from kg.load import load_paths
+    from kg.load import LoadReport, load_paths
 
     try:
-        with _open(store, base_iri) as kg_store:
-            if sys.stderr.isatty():
-                with Progress(console=err, transient=True) as bar:
-                    task = bar.add_task("loading", total=None)
-                    report = load_paths(paths, kg_store,
-                                        progress=lambda done, total: bar.update(task, completed=done, total=total))
-            else:
-                report = load_paths(paths, kg_store)
+        if server:
+            report = _load_through(server, token, paths)
+        else:
+            with _open(store, base_iri) as kg_store:
+                if sys.stderr.isatty():
+                    with Progress(console=err, transient=True) as bar:
+                        task = bar.add_task("loading", total=None)
+                        report = load_paths(paths, kg_store, progress=lambda done, total: bar.update(
+                            task, completed=done, total=total))
+                else:
+                    report = load_paths(paths, kg_store)
     except KgError as exc:
         raise _fail(exc) from None
+    assert isinstance(report, LoadReport)
     for slug in report.loaded:
         out.print(f"loaded {slug}", markup=False)
     for slug in report.unchanged:
         out.print(f"unchanged {slug} (same file as last loaded)", markup=False)
     out.print(f"{report.triples} triple(s) written", markup=False)
+
+
+def _load_through(server: str, token: str | None, paths: list[Path]):  # type: ignore[no-untyped-def]
+    """POST the files to a running server's /entries as one multipart batch."""
+    import httpx
+
+    from kg.entries import collect_inputs
+    from kg.errors import EngineError, Problem, ValidationFailed
+    from kg.load import LoadReport
+
+    items = collect_inputs(paths)
+    files = [("file", (Path(item.name).name, item.data)) for item in items]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        answer = httpx.post(server.rstrip("/") + "/entries", files=files, headers=headers, timeout=600)
+    except httpx.HTTPError as exc:
+        raise EngineError(f"cannot reach the server {server}: {exc}") from None
+    body = answer.json() if answer.headers.get("content-type", "").endswith("json") else {}
+    if answer.status_code == 201:
+        return LoadReport(body["loaded"], body["unchanged"], body["triples"])
+    if answer.status_code == 422 and body.get("errors"):
+        raise ValidationFailed([Problem(e.get("file", ""), e.get("entry", ""), e.get("field", ""),
+                                        e.get("message", ""), e.get("line")) for e in body["errors"]])
+    raise EngineError(f"the server answered {answer.status_code}: {body.get('detail') or answer.text[:500]}")
 
 
 def _parse_params(params: list[str]) -> dict[str, str]:

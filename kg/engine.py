@@ -382,7 +382,8 @@ class OxigraphServer:
         if self._location is not None and _LOCKED.search(text):
             return StoreLocked(
                 f"the store {self._location} is in use by another process "
-                "(a running `policykg serve`?): stop it or load through it"
+                "(a running `policykg serve`?): stop it, or load through it with "
+                "`policykg load --server http://HOST:PORT --token TOKEN FILE…` (POST /entries)"
             )
         return EngineError(f"{what}; the engine said:\n{tail}")
 

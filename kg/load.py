@@ -8,14 +8,15 @@ loading the same file twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kg.entries import RDF_TYPE, Batch, SourceGraph, collect_inputs, parse_batch
-from kg.errors import ValidationFailed
+from kg.entries import RDF_TYPE, Batch, NamedInput, SourceGraph, collect_inputs, parse_batch
+from kg.errors import NotFound, ValidationFailed
 from kg.store import Store
 from kg.validate import validate_batch
 
@@ -32,9 +33,12 @@ class LoadReport:
     triples: int = 0
 
 
-def prepare(paths: Iterable[Path], store: Store) -> tuple[Batch, LoadReport]:
-    """Parse and validate ``paths`` against ``store``; raises EntryError or ValidationFailed."""
-    items = collect_inputs(list(paths))
+# One writer at a time in this process: a batch is validated against the store it is written to.
+_WRITE_LOCK = threading.Lock()
+
+
+def prepare(items: list[NamedInput], store: Store) -> tuple[Batch, LoadReport]:
+    """Parse and validate ``items`` against ``store``; raises EntryError or ValidationFailed."""
     batch_graphs: set[str] = set()
 
     def existing(candidates: set[str]) -> set[str]:
@@ -76,21 +80,38 @@ def metadata(source: SourceGraph, store: Store, now: dt.datetime) -> list[Triple
     ]
 
 
+def load_inputs(items: list[NamedInput], store: Store, *,
+                progress: Callable[[int, int], None] | None = None) -> LoadReport:
+    """Validate entry and RDF inputs and load them into ``store`` in one transaction."""
+    with _WRITE_LOCK:
+        batch, report = prepare(items, store)
+        changed = [s for s in batch.sources if s.slug in report.loaded]
+        if not changed:
+            return report
+        now = dt.datetime.now(dt.timezone.utc)
+        store.replace_sources(
+            {s.graph_iri: (s.triples, metadata(s, store, now)) for s in changed},
+            progress=progress,
+        )
+    return report
+
+
 def load_paths(paths: Iterable[Path], store: Store, *,
                progress: Callable[[int, int], None] | None = None) -> LoadReport:
-    """Validate and load entry files and RDF files into ``store`` in one transaction."""
-    batch, report = prepare(paths, store)
-    changed = [s for s in batch.sources if s.slug in report.loaded]
-    if not changed:
-        return report
-    now = dt.datetime.now(dt.timezone.utc)
-    store.replace_sources(
-        {s.graph_iri: (s.triples, metadata(s, store, now)) for s in changed},
-        progress=progress,
-    )
-    return report
+    """Validate and load entry files and RDF files (or directories of them) into ``store``."""
+    return load_inputs(collect_inputs(list(paths)), store, progress=progress)
 
 
 def validate_paths(paths: Iterable[Path], store: Store) -> LoadReport:
     """The checks of :func:`load_paths`, writing nothing."""
-    return prepare(paths, store)[1]
+    return prepare(collect_inputs(list(paths)), store)[1]
+
+
+def delete_source(slug: str, store: Store) -> str:
+    """Remove one source's graph and its metadata in one transaction; its graph IRI."""
+    graph_iri = store.iris.graph(slug)
+    with _WRITE_LOCK:
+        if graph_iri not in store.graphs():
+            raise NotFound(f"no source {slug!r} in the store")
+        store.replace_sources({graph_iri: ([], [])})
+    return graph_iri

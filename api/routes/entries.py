@@ -1,5 +1,100 @@
-"""Placeholder: filled in by its own change."""
+"""Token-guarded writes: ``POST /entries`` and ``DELETE /sources/{slug}``.
 
-from fastapi import APIRouter
+A write goes through the same parsing, validation and single-transaction commit as
+``policykg load`` (:mod:`kg.load`): all or nothing.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from api.deps import StoreDep, WriterDep
+from kg.entries import NamedInput
+from kg.iris import SLUG
+from kg.load import delete_source, load_inputs
+
+router = APIRouter(tags=["writes"])
+
+# Content-Type → the file suffix the loader reads it as.
+SUFFIXES = {
+    "application/yaml": ".yaml",
+    "application/x-yaml": ".yaml",
+    "text/yaml": ".yaml",
+    "application/json": ".json",
+    "text/turtle": ".ttl",
+    "application/trig": ".trig",
+    "application/n-triples": ".nt",
+    "application/n-quads": ".nq",
+    "application/ld+json": ".jsonld",
+}
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+
+WRITE_RESPONSES = {
+    201: {"description": "written (or unchanged: the same file as last loaded)"},
+    401: {"description": "no or wrong bearer token"},
+    403: {"description": "writes are disabled (POLICYKG_TOKEN unset)"},
+    413: {"description": "body larger than POLICYKG_MAX_BODY"},
+    415: {"description": "unsupported Content-Type"},
+    422: {"description": "the entries break the shapes: `errors` lists file, entry, field, message"},
+}
+
+
+def _suffix(content_type: str) -> str:
+    media = content_type.split(";")[0].strip().lower()
+    if media not in SUFFIXES:
+        raise HTTPException(415, f"Content-Type {media or '(none)'!r} is not accepted; use one of "
+                            f"{', '.join(SUFFIXES)}, or multipart/form-data with files")
+    return SUFFIXES[media]
+
+
+async def _inputs(request: Request, name: str | None) -> list[NamedInput]:
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/form-data"):
+        form = await request.form()
+        items = []
+        for _, part in form.multi_items():
+            if isinstance(part, str):
+                continue
+            filename = part.filename or ""
+            if not NAME.match(filename):
+                raise HTTPException(422, f"file name {filename!r}: use letters, digits, '.', '_', '-'")
+            items.append(NamedInput(filename, await part.read()))
+        if not items:
+            raise HTTPException(422, "the multipart body holds no files")
+        return items
+    suffix = _suffix(content_type)
+    stem = name or "request-body"
+    if not NAME.match(stem):
+        raise HTTPException(422, f"name {stem!r}: use letters, digits, '.', '_', '-'")
+    return [NamedInput(stem if stem.endswith(suffix) else stem + suffix, await request.body())]
+
+
+@router.post("/entries", status_code=201, operation_id="post_entries", responses=WRITE_RESPONSES)
+async def post_entries(
+    request: Request,
+    store: StoreDep,
+    _writer: WriterDep,
+    name: Annotated[str | None, Query(description="file name to report problems by")] = None,
+) -> JSONResponse:
+    """Validate and load entries (YAML, JSON, Turtle, TriG, N-Triples, N-Quads, JSON-LD by
+    Content-Type; several files as multipart/form-data) in one transaction."""
+    from starlette.concurrency import run_in_threadpool
+
+    items = await _inputs(request, name)
+    report = await run_in_threadpool(load_inputs, items, store)
+    return JSONResponse(
+        {"loaded": report.loaded, "unchanged": report.unchanged, "triples": report.triples,
+         "graphs": [store.iris.graph(slug) for slug in report.loaded + report.unchanged]},
+        status_code=201,
+    )
+
+
+@router.delete("/sources/{slug}", operation_id="delete_source", responses={
+    200: {"description": "the source's graph and metadata are gone"}, 401: {}, 403: {}, 404: {}})
+def remove_source(slug: Annotated[str, Path(pattern=SLUG.pattern)], store: StoreDep, _writer: WriterDep) -> dict:
+    """Remove one source's named graph and its metadata in one transaction."""
+    return {"deleted": delete_source(slug, store)}
