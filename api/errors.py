@@ -77,7 +77,8 @@ def install(app: FastAPI) -> None:
                 for p in exc.problems
             ]
         headers = {"Retry-After": "5"} if status == 503 else None
-        return problem(status, str(exc).splitlines()[0] if extra else str(exc), kind=kind,
+        detail = f"{len(extra['errors'])} problem(s) in the entries; nothing was written" if extra else str(exc)
+        return problem(status, detail, kind=kind,
                        instance=request.url.path, headers=headers, **extra)
 
     @app.exception_handler(StarletteHTTPException)

@@ -18,7 +18,7 @@ MEMORY = ":memory:"
 
 class Settings(BaseSettings):
     """``POLICYKG_STORE``, ``POLICYKG_BASE_IRI``, ``POLICYKG_TOKEN``, ``POLICYKG_QUERY_TIMEOUT``,
-    ``POLICYKG_MAX_BODY``."""
+    ``POLICYKG_MAX_BODY``, ``POLICYKG_MAX_RESULT``."""
 
     model_config = SettingsConfigDict(env_prefix="POLICYKG_", extra="ignore")
 
@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     token: str | None = Field(None, description="bearer token for writes; writes are disabled when unset")
     query_timeout: float = Field(10.0, gt=0, description="seconds a query may run")
     max_body: int = Field(10_000_000, gt=0, description="largest request body accepted, in bytes")
+    max_result: int = Field(50_000_000, gt=0, description="largest /sparql answer sent, in bytes")
 
     @property
     def store_location(self) -> str | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
@@ -28,36 +29,69 @@ from kg.errors import ConfigError, QueryError
 
 Term = NamedNode | Literal | BlankNode
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Tokens that may contain braces and must be skipped: comments, IRIs, strings (long ones first).
-_SKIP = re.compile(
-    r"""\#[^\n]*|<[^<>"{}|^`\\\s]*>|'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\""""
-    r"""|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*\"""",
-    re.DOTALL,
+
+# One token of SPARQL's lexical grammar (SPARQL 1.1 Query §19.8), as far as the checks here need:
+# what is skipped (white space, comments, strings, language tags, variables, blank node labels,
+# prefixed names, numbers) can never hide a brace, a keyword or an operator from the checks.
+_LOCAL = r"(?:[\w\-:%]|\\.|\.(?=[\w\-:%\\]))*"  # PN_LOCAL: may hold '.', but never ends with one
+_TOKEN = re.compile(
+    rf"""
+    (?P<skip>
+        \s+
+      | \#[^\n]*                                                 # comment
+      | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"   # long strings
+      | '(?:[^'\\\n]|\\.)*' | "(?:[^"\\\n]|\\.)*"                # strings
+      | @[A-Za-z]+(?:-[A-Za-z0-9]+)*                             # language tag
+      | \^\^                                                     # datatype marker
+      | [?$]\w*                                                  # variable
+      | _:(?:[\w\-]|\.(?=[\w\-]))*                               # blank node label
+      | (?:[^\W\d][\w\-]*(?:\.+[\w\-]+)*)?:{_LOCAL}              # prefixed name
+      | \d+(?:\.\d+)?(?:[eE][+-]?\d+)?                           # number
+    )
+  | (?P<iri><[^<>"{{}}|^`\\\s]*>)
+  | (?P<keyword>[^\W\d_]+)
+  | (?P<group>[{{}}()\[\]])
+  | (?P<separator>[.;,])
+  | (?P<operator>\|\||&&|!=|<=|>=|[=<>+\-*/|^!])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
 )
-_WORD = re.compile(r"[A-Za-z]+")
+
+
+class Token(NamedTuple):
+    """A token that can change a query's structure: ``kind`` is ``keyword`` (``text`` upper-cased),
+    ``group`` (one of ``{}()[]``), ``separator`` (``.;,``), ``operator`` or ``iri`` (``<…>``)."""
+
+    position: int
+    kind: str
+    text: str
+
+
+def tokens(query: str) -> list[Token]:
+    """The structural tokens of ``query``, skipping comments, strings, names and numbers.
+
+    A lexer, not a parser: ``<`` starts an IRI when an IRI can be read there, as in SPARQL's own
+    grammar; otherwise it is the operator.
+
+    >>> [t.text for t in tokens('SELECT ?s { ?s ex:a-select "}" . FILTER(?s != <x#a>) } # {')]
+    ['SELECT', '{', '.', 'FILTER', '(', '!=', '<x#a>', ')', '}']
+    """
+    found = []
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup
+        if kind in ("skip", "other"):
+            continue
+        assert kind is not None
+        text = match.group()
+        found.append(Token(match.start(), kind, text.upper() if kind == "keyword" else text))
+    return found
 
 
 def _braces(query: str) -> list[tuple[int, str]]:
     """Positions of '{' and '}' and of keywords outside comments, IRIs and strings."""
-    tokens: list[tuple[int, str]] = []
-    i = 0
-    while i < len(query):
-        ch = query[i]
-        if ch in "#<'\"":
-            match = _SKIP.match(query, i)
-            if match and match.end() > i:
-                i = match.end()
-                continue
-        if ch in "{}":
-            tokens.append((i, ch))
-        elif ch.isalpha() and (i == 0 or not (query[i - 1].isalnum() or query[i - 1] in "?$:_")):
-            word = _WORD.match(query, i)
-            assert word is not None
-            tokens.append((i, word.group().upper()))
-            i = word.end()
-            continue
-        i += 1
-    return tokens
+    return [(t.position, t.text) for t in tokens(query)
+            if t.kind == "keyword" or t.text in ("{", "}")]
 
 
 def query_form(query: str) -> str:

@@ -23,6 +23,7 @@ Nothing outside this module and :mod:`kg.engine` knows that the engine is reache
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -30,8 +31,9 @@ from typing import BinaryIO, TypeAlias
 
 import pyoxigraph
 
+from kg.engine import _CANCELLED as _ENGINE_CANCELLED
 from kg.engine import EngineResponse, SparqlEngine
-from kg.errors import ConfigError, NotFound, QueryError
+from kg.errors import ConfigError, NotFound, QueryError, QueryTimeout
 from kg.iris import DEFAULT_BASE_IRI, Iris
 from kg.sparql import bind as sparql_bind
 
@@ -293,7 +295,13 @@ class Store:
         ]
 
     def query_bytes(
-        self, sparql: str, *, substitutions: Substitutions | None = None, media_type: str
+        self,
+        sparql: str,
+        *,
+        substitutions: Substitutions | None = None,
+        media_type: str,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
     ) -> Iterator[bytes]:
         """The engine's own serialisation of the answer (CSV, TSV, XML, JSON, Turtle, …), streamed.
 
@@ -301,11 +309,27 @@ class Store:
         sends them. If the iteration raises :class:`QueryError` (timeout, an error inside the
         answer, a cut connection), what was received is incomplete and must be discarded.
 
+        ``default_graph_uris`` and ``named_graph_uris`` set the query's dataset as the protocol's
+        ``default-graph-uri`` and ``named-graph-uri`` do (SPARQL 1.1 Protocol §2.1.4): the
+        default graph is then the merge of the given graphs instead of the union of all.
+
         >>> with Store() as store:
         ...     b"".join(store.query_bytes("SELECT ?x WHERE {} VALUES ?x { 1 }", media_type="text/csv"))
         b'x\\r\\n1\\r\\n'
         """
-        answer = self._engine.query(bind(sparql, substitutions), accept=media_type)
+        try:
+            answer = self._engine.query(
+                bind(sparql, substitutions),
+                accept=media_type,
+                default_graph_uris=default_graph_uris,
+                named_graph_uris=named_graph_uris,
+            )
+        except QueryError as error:
+            # An answer that had not started when the engine's timeout fired comes back as an
+            # error status (e.g. an ASK), not inside a 200: it is a timeout all the same.
+            if not isinstance(error, QueryTimeout) and _ENGINE_CANCELLED in str(error).lower():
+                raise QueryTimeout(f"query stopped after {self.query_timeout:g} s (timeout)") from None
+            raise
         return answer.iter_bytes()
 
     def existing(self, iris: Iterable[str], *, exclude_graphs: Iterable[str] = ()) -> set[str]:
@@ -323,18 +347,25 @@ class Store:
         return {row["s"].value for row in rows}
 
     def context_of(
-        self, iris: Iterable[str], *, exclude_graphs: Iterable[str] = ()
+        self,
+        iris: Iterable[str],
+        *,
+        exclude_graphs: Iterable[str] = (),
+        predicates: Iterable[str] | None = None,
     ) -> list[pyoxigraph.Triple]:
         """The one-hop description of ``iris`` (every ``?s ?p ?o`` with ``?s`` among them), to
         validate a batch that refers to them.
 
         Read from the union of graphs, or — with ``exclude_graphs``, e.g. the graphs a batch is
-        about to replace — from the other named graphs only.
+        about to replace — from the other named graphs only. With ``predicates``, only the
+        triples of those predicates (e.g. the labels of linked things).
         """
         iris = list(dict.fromkeys(iris))
         if not iris:
             return []
         values = f"VALUES ?s {{ {_values(iris)} }}"
+        if predicates is not None:
+            values += f" VALUES ?p {{ {_values(predicates)} }}"
         where = _pattern_outside(exclude_graphs)
         return list(self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {values} {where} }}"))
 
@@ -437,6 +468,42 @@ class Store:
             answer = self._engine.get_graph(graph, fmt.media_type)
         for chunk in answer.iter_bytes():
             out.write(chunk)
+
+    def export_chunks(self, fmt: pyoxigraph.RdfFormat, *, graph: str | None = None) -> Iterator[bytes]:
+        """What :meth:`export` writes, as an iterator of byte chunks (for a streamed response).
+
+        The engine is asked at once (an unknown ``graph`` raises :class:`NotFound` here, before
+        any byte); the chunks follow as they arrive. Where :meth:`export` passes the engine's
+        bytes on, so does this. Where it serialises with pyoxigraph (the whole store without
+        graphs; one graph in N-Quads or TriG), triples are serialised in batches, each a complete
+        document: their concatenation is one valid document in the line- and Turtle-based
+        formats (a Turtle or TriG batch repeats no prefix and labels blank nodes as the store
+        does). RDF/XML and JSON-LD documents cannot be concatenated: those few cases are built
+        whole in memory and given as one chunk.
+
+        An error while iterating means the chunks already given are incomplete.
+
+        >>> with Store() as store:
+        ...     b"".join(store.export_chunks(pyoxigraph.RdfFormat.N_QUADS))
+        b''
+        """
+        if graph is None:
+            if not fmt.supports_datasets:
+                meta = pyoxigraph.NamedNode(self.iris.meta_graph)
+                quads = iter(self)
+                triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object)
+                           for q in quads if q.graph_name != meta)
+                return _serialized_chunks(triples, fmt)
+            if not self._engine.has_graph_store:
+                return _serialized_chunks(self._quads_by_query(), fmt)
+            return _answer_chunks(self._engine.get_dataset(fmt.media_type))
+        if fmt.supports_datasets:
+            name = _named_node(graph, "graph")
+            triples = _parse_stream(self._engine.get_graph(graph, _NTRIPLES.media_type), _NTRIPLES)
+            return _serialized_chunks(
+                (pyoxigraph.Quad(q.subject, q.predicate, q.object, name) for q in triples), fmt
+            )
+        return _answer_chunks(self._engine.get_graph(graph, fmt.media_type))
 
     # -- writing
 
@@ -575,4 +642,39 @@ def _parse_stream(answer: EngineResponse, fmt: pyoxigraph.RdfFormat) -> Iterator
         raise QueryError(f"the engine's answer is incomplete or malformed: {error}") from None
     finally:
         chunks.close()
+        answer.close()
+
+
+_EXPORT_BATCH = 10_000
+_CONCATENABLE = {
+    pyoxigraph.RdfFormat.N_TRIPLES,
+    pyoxigraph.RdfFormat.N_QUADS,
+    pyoxigraph.RdfFormat.TURTLE,
+    pyoxigraph.RdfFormat.TRIG,
+}
+
+
+def _serialized_chunks(
+    items: Iterable[pyoxigraph.Triple] | Iterable[pyoxigraph.Quad],
+    fmt: pyoxigraph.RdfFormat,
+    *,
+    batch: int = _EXPORT_BATCH,
+) -> Iterator[bytes]:
+    """``items`` serialised in batches of ``batch`` as complete documents (one document if
+    ``fmt`` cannot be concatenated)."""
+    if fmt not in _CONCATENABLE:
+        yield pyoxigraph.serialize(list(items), format=fmt) or b""
+        return
+    iterator = iter(items)
+    while True:
+        items_now = list(itertools.islice(iterator, batch))
+        if not items_now:
+            return
+        yield pyoxigraph.serialize(items_now, format=fmt) or b""
+
+
+def _answer_chunks(answer: EngineResponse) -> Iterator[bytes]:
+    try:
+        yield from answer.iter_bytes()
+    finally:
         answer.close()

@@ -1,0 +1,549 @@
+"""REST lookups: actors, statements, positions, resolutions, sources and timelines as plain JSON.
+
+Each lookup is a function over a :class:`~kg.store.Store` that returns dicts and lists ready for
+``json.dumps``; the web layer (``api/routes/rest.py``) only adds URLs. The SPARQL is in named
+queries (``kg/queries/rest_*.rq``), run with bound parameters — the text a client sends is an RDF
+term in a ``VALUES`` block (:func:`kg.store.bind`), never query syntax.
+
+A list answers ``{"items": [...], "total": N, "query": SPARQL}``:
+
+- the ``rest_*`` query picks the items' IRIs in order, one row per item: it groups by the item
+  (``GROUP BY``), so an item that several source graphs describe — the default graph is their
+  union — is counted once;
+- ``total`` is that query, bound, wrapped as a subquery: ``SELECT (COUNT(*) AS ?total) WHERE {
+  { … } }`` (bound *before* wrapping, so the values are visible inside);
+- the page is the same bound query with ``LIMIT``/``OFFSET`` appended, and ``query`` is its text:
+  run at ``/sparql`` it gives the page's IRIs in the page's order;
+- the items are then described (``rest_describe.rq``: every distinct triple about them) and the
+  entities they refer to named (``rest_labels.rq``), a fixed number of queries per page.
+
+Items use the JSON-LD context's keys (:func:`kg.entries.vocabulary`): ``id`` is the IRI, a
+reference is ``{"id", "label"}``, a concept (stance, datePrecision, adoptionMethod, status,
+sponsorCountQualifier) is its local name (``"opposes"``), a date its lexical form
+(``"2024-07-01"``), counts are ints and booleans bools. A key the shapes allow several values of
+is always a list (:data:`SINGLE` lists the others).
+
+>>> with Store() as store:
+...     search_actors(store, q="nobody")["total"]
+0
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+from kg.entries import vocabulary
+from kg.errors import ConfigError, NotFound
+from kg.iris import SLUG
+from kg.queries import IRI_KINDS, NamedQuery, Param, named_query, to_term
+from kg.sparql import Term, where_group_start
+from kg.store import Store, bind
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "SINGLE",
+    "actor_positions",
+    "actor_statements",
+    "get_actor",
+    "get_resolution",
+    "get_source",
+    "get_statement",
+    "list_positions",
+    "list_resolutions",
+    "list_sources",
+    "list_statements",
+    "search_actors",
+    "timeline",
+]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+PK = "https://w3id.org/policykg/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+ACTOR_CLASSES = {PK + name for name in (
+    "Actor", "Person", "Organization", "State", "GovernmentBody", "InternationalOrganization",
+    "NewsOrganization", "Group",
+)}
+_INTEGERS = {XSD + name for name in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
+    "unsignedByte",
+)}
+_NUMBERS = {XSD + "decimal", XSD + "double", XSD + "float"}
+_HEX16 = re.compile(r"^[0-9a-f]{16}$")
+
+#: Keys with one value (the shapes' ``sh:maxCount 1``, and the meta graph's record of a source).
+#: ``label`` and ``title`` are names shown to people: one string, English preferred. Every
+#: other key — ``about``, ``evidence``, ``quote``, ``onBehalfOf``, ``sponsor``, ``type``, … and
+#: any key the context does not know — can hold several values and is always a list.
+SINGLE = frozenset({
+    "label", "title",
+    "speaker", "date", "datePrecision", "source",
+    "partOf", "operativeVerb",
+    "holder", "stance", "target", "since", "until",
+    "symbol", "adoptedOn", "adoptionMethod", "sponsorCount", "sponsorCountQualifier", "binding",
+    "status", "announcedOn",
+    "memberCount",
+    "member", "organization", "role", "startDate", "endDate",
+    "issued", "url",
+    "graph", "graphOf", "recordedAt", "loadedFrom", "checksum", "tripleCount",
+})
+# The order keys are written in (then the context's other keys in its order, then the rest).
+_KEY_ORDER = (
+    "id", "type", "label", "altLabel", "symbol", "title", "sameAs", "subOrganizationOf",
+    "memberCount", "member", "organization", "role", "startDate", "endDate",
+    "speaker", "onBehalfOf", "holder", "stance", "target", "date", "since", "until", "datePrecision",
+    "quote", "paraphrase", "demandedAction", "operativeVerb", "partOf", "about", "occasion",
+    "addressee", "evidence", "adoptedBy", "adoptedOn", "adoptionMethod", "leadSponsor", "sponsor",
+    "sponsorCount", "sponsorCountQualifier", "binding", "status", "issuedBy", "announcedOn",
+    "affects", "proposedBy", "location", "participant", "publisher", "issued", "url", "source",
+)
+# Parameters are named in errors as the URL names them.
+_URL_NAMES = {"onBehalfOf": "on_behalf_of", "adoptedBy": "adopted_by"}
+# What an embedded statement or position shows (a summary; its own lookup has the rest).
+_SUMMARY = {
+    PK + "Statement": ("speaker", "onBehalfOf", "date", "datePrecision", "quote", "paraphrase", "source"),
+    PK + "Position": ("holder", "stance", "target", "since", "until", "datePrecision"),
+}
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+def search_actors(store: Store, q: str | None = None, *, limit: int = DEFAULT_LIMIT,
+                  offset: int = 0) -> dict[str, Any]:
+    """Actors by name; with ``q``, those whose label or altLabel contains it (any case)."""
+    return _list(store, "rest_actors", {"q": q}, limit=limit, offset=offset)
+
+
+def list_statements(store: Store, *, speaker: str | None = None, on_behalf_of: str | None = None,
+                    about: str | None = None, source: str | None = None, actor: str | None = None,
+                    from_: str | None = None, to: str | None = None, q: str | None = None,
+                    limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
+    """Statements in date order (undated last); every filter given must hold. Dates are
+    inclusive (``YYYY-MM-DD``); ``q`` is text the quote or paraphrase contains (any case)."""
+    values = {"speaker": speaker, "onBehalfOf": on_behalf_of, "actor": actor, "about": about,
+              "source": source, "from": from_, "to": to, "q": q}
+    return _list(store, "rest_statements", values, limit=limit, offset=offset, embed=("evidence",))
+
+
+def actor_statements(store: Store, slug: str, *, about: str | None = None, from_: str | None = None,
+                     to: str | None = None, q: str | None = None, limit: int = DEFAULT_LIMIT,
+                     offset: int = 0) -> dict[str, Any]:
+    """The statements an actor made or that were made on its behalf."""
+    iri = _actor_iri(store, slug)
+    return list_statements(store, actor=iri, about=about, from_=from_, to=to, q=q,
+                           limit=limit, offset=offset)
+
+
+def list_positions(store: Store, *, holder: str | None = None, target: str | None = None,
+                   stance: str | None = None, source: str | None = None,
+                   limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
+    """Positions by holder and target, each with its evidence (statement summaries)."""
+    values = {"holder": holder, "target": target, "stance": stance, "source": source}
+    return _list(store, "rest_positions", values, limit=limit, offset=offset, embed=("evidence",))
+
+
+def actor_positions(store: Store, slug: str, *, target: str | None = None, stance: str | None = None,
+                    limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
+    """The positions an actor holds."""
+    iri = _actor_iri(store, slug)
+    return list_positions(store, holder=iri, target=target, stance=stance, limit=limit, offset=offset)
+
+
+def list_resolutions(store: Store, *, about: str | None = None, adopted_by: str | None = None,
+                     limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
+    """Resolutions by adoption date (not adopted last), then symbol."""
+    return _list(store, "rest_resolutions", {"about": about, "adoptedBy": adopted_by},
+                 limit=limit, offset=offset)
+
+
+def list_sources(store: Store, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
+    """Sources by publication date, with the record of their loading."""
+    page = _list(store, "rest_sources", {}, limit=limit, offset=offset)
+    records = _source_records(store, [item["id"] for item in page["items"]])
+    for item in page["items"]:
+        item.update(records.get(item["id"], {}))
+    return page
+
+
+def timeline(store: Store, *, actor: str | None = None, about: str | None = None,
+             limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
+    """Statements (by ``date``) and positions (by ``since``) in date order, undated last: those
+    of ``actor`` (speaker, on whose behalf, holder) and/or about ``about`` (about, target)."""
+    if not actor and not about:
+        raise ConfigError("timeline needs actor or about (or both)")
+    return _list(store, "rest_timeline", {"actor": actor, "about": about}, limit=limit,
+                 offset=offset, embed=("evidence",))
+
+
+# --- single resources ---------------------------------------------------------------------------
+
+
+def get_actor(store: Store, slug: str) -> dict[str, Any]:
+    """An actor with its roles over time: ``memberships`` (its own: organization, role,
+    startDate, endDate, datePrecision) and ``members`` (memberships in it), and how many
+    statements it made or were made for it (``statementCount``) and positions it holds
+    (``positionCount``)."""
+    iri = _entity_iri(store, "actor", slug)
+    reader = _Reader(store)
+    actor = _one(reader, iri, ACTOR_CLASSES, f"no actor {slug!r}")
+    own, _, _ = _ids(store, "rest_memberships", {"member": iri}, limit=MAX_LIMIT)
+    members, _, _ = _ids(store, "rest_memberships", {"organization": iri}, limit=MAX_LIMIT)
+    built = dict(zip(own + members, reader.items(own + members), strict=True))
+    actor["memberships"] = [built[m] for m in own]
+    actor["members"] = [built[m] for m in members]
+    actor["statementCount"] = _count(store, "rest_statements", {"actor": iri})
+    actor["positionCount"] = _count(store, "rest_positions", {"holder": iri})
+    return actor
+
+
+def get_statement(store: Store, slug: str) -> dict[str, Any]:
+    """A statement (``slug``: the 16 hex digits of its IRI) and the positions that cite it as
+    evidence (``evidenceFor``)."""
+    if not _HEX16.match(slug):
+        raise NotFound(f"no statement {slug!r}: a statement is named by 16 hex digits")
+    iri = store.iris.entity("statement", slug)
+    reader = _Reader(store)
+    statement = _one(reader, iri, {PK + "Statement"}, f"no statement {slug!r}")
+    positions, _, _ = _ids(store, "rest_positions", {"evidence": iri}, limit=MAX_LIMIT)
+    statement["evidenceFor"] = reader.summaries(positions)
+    return statement
+
+
+def get_resolution(store: Store, slug: str, *, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    """A resolution: sponsors, adoption, status, its ``provisions``, and the first ``limit``
+    ``statements`` about it and ``positions`` toward it (each a list answer)."""
+    iri = _entity_iri(store, "resolution", slug)
+    reader = _Reader(store)
+    resolution = _one(reader, iri, {PK + "Resolution"}, f"no resolution {slug!r}")
+    provisions, _, _ = _ids(store, "rest_provisions", {"partOf": iri}, limit=MAX_LIMIT)
+    resolution["provisions"] = reader.items(provisions)
+    resolution["statements"] = list_statements(store, about=iri, limit=limit)
+    resolution["positions"] = list_positions(store, target=iri, limit=limit)
+    return resolution
+
+
+def get_source(store: Store, slug: str) -> dict[str, Any]:
+    """A source: its description, the record of its loading (``graph``, ``recordedAt``,
+    ``loadedFrom``, ``checksum``, ``tripleCount``), what its graph asserts (``counts``: distinct
+    resources by class) and ``query``, a SPARQL CONSTRUCT of everything it asserts."""
+    iri = _entity_iri(store, "source", slug)
+    reader = _Reader(store)
+    source = _one(reader, iri, {PK + "Source"}, f"no source {slug!r}")
+    source.update(_source_records(store, [iri]).get(iri, {}))
+    names = _class_names()
+    rows = store.select(named_query("rest_source_classes").text, substitutions={"source": NamedNode(iri)})
+    source["counts"] = {names.get(row["class"].value, row["class"].value): int(row["count"].value)
+                        for row in rows}
+    source["query"] = bind(_published(named_query("source_graph")), {"source": NamedNode(iri)})
+    return source
+
+
+# --- the machinery ------------------------------------------------------------------------------
+
+
+def _list(store: Store, name: str, values: Mapping[str, str | None], *, limit: int, offset: int,
+          embed: tuple[str, ...] = ()) -> dict[str, Any]:
+    ids, total, query = _ids(store, name, values, limit=limit, offset=offset, count=True)
+    return {"items": _Reader(store).items(ids, embed=embed), "total": total, "query": query}
+
+
+def _ids(store: Store, name: str, values: Mapping[str, str | None], *, limit: int,
+         offset: int = 0, count: bool = False) -> tuple[list[str], int | None, str]:
+    """The IRIs of one page of a ``rest_*`` query (its first column), the total (when ``count``)
+    and the page query's text."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ConfigError(f"limit: must be between 1 and {MAX_LIMIT}, got {limit}")
+    if offset < 0:
+        raise ConfigError(f"offset: must be 0 or more, got {offset}")
+    query = named_query(name)
+    bound = bind(_published(query), _substitutions(store, query, values))
+    total = _count_bound(store, bound) if count else None
+    page = f"{bound}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"
+    if total == 0:
+        return [], 0, page
+    result = store.query(page)
+    column = result.variables[0].value  # type: ignore[union-attr]
+    return [row[column].value for row in result], total, page  # type: ignore[union-attr]
+
+
+def _count(store: Store, name: str, values: Mapping[str, str | None]) -> int:
+    query = named_query(name)
+    return _count_bound(store, bind(_published(query), _substitutions(store, query, values)))
+
+
+def _published(query: NamedQuery) -> str:
+    """The query's text as answers show it: its header comment (title, description,
+    parameters) replaced by one line naming it, so ``policykg query @name`` finds it."""
+    lines = query.text.splitlines()
+    body = list(itertools.dropwhile(lambda line: line.startswith("#") or not line.strip(), lines))
+    return "\n".join([f"# policykg named query {query.name}: {query.title}", *body]) + "\n"
+
+
+def _count_bound(store: Store, bound: str) -> int:
+    """Rows of a bound SELECT: the query wrapped as a subquery (its prologue kept outside)."""
+    match = re.search(r"^\s*SELECT\b", bound, flags=re.IGNORECASE | re.MULTILINE)
+    if match is None:
+        raise ConfigError("a listing query must be a SELECT")
+    prologue, body = bound[:match.start()], bound[match.start():]
+    rows = store.select(f"{prologue}SELECT (COUNT(*) AS ?total) WHERE {{\n{{\n{body}\n}}\n}}")
+    return int(rows[0]["total"].value)
+
+
+def _substitutions(store: Store, query: NamedQuery, values: Mapping[str, str | None]) -> dict[str, Term]:
+    """Parameter text → RDF terms; an entity that is not in the store is :class:`NotFound`."""
+    params = {p.name: p for p in query.params}
+    terms: dict[str, Term] = {}
+    given: dict[str, str] = {}
+    for name, text in values.items():
+        if text is None or text == "":
+            continue
+        param = params[name]
+        shown = Param(_URL_NAMES.get(name, name), param.kind, param.required, param.description)
+        terms[name] = to_term(shown, text, iris=store.iris, existing=store.existing)
+        if param.kind in IRI_KINDS:
+            given[name] = text
+    if given:
+        found = store.existing(terms[name].value for name in given)
+        for name, text in given.items():
+            if terms[name].value not in found:
+                raise NotFound(f"{_URL_NAMES.get(name, name)}: nothing with id {text!r} in the store")
+    return terms
+
+
+def _bind_many(sparql: str, name: str, iris: Iterable[str]) -> str:
+    """``sparql`` with ``?name`` bound to several IRIs: one ``VALUES`` row each, placed first
+    in the WHERE group like :func:`kg.sparql.bind`; each IRI written by pyoxigraph."""
+    rows = " ".join(str(NamedNode(iri)) for iri in iris)
+    at = where_group_start(sparql)
+    return f"{sparql[:at]} VALUES ?{name} {{ {rows} }}\n{sparql[at:]}"
+
+
+def _entity_iri(store: Store, kind: str, slug: str) -> str:
+    if not SLUG.match(slug):
+        raise NotFound(f"no {kind} {slug!r}: not a slug (lower-case letters, digits, '-')")
+    return store.iris.entity(kind, slug)
+
+
+def _actor_iri(store: Store, slug: str) -> str:
+    """The IRI of the actor ``/actors/{slug}`` names; NotFound unless it is an actor."""
+    iri = _entity_iri(store, "actor", slug)
+    _described_as(_Reader(store), iri, ACTOR_CLASSES, f"no actor {slug!r}")
+    return iri
+
+
+def _one(reader: _Reader, iri: str, classes: set[str], missing: str) -> dict[str, Any]:
+    """The item for ``iri``; NotFound(``missing``) unless it has one of ``classes``."""
+    (item,) = reader.items([iri], described=_described_as(reader, iri, classes, missing))
+    return item
+
+
+def _described_as(reader: _Reader, iri: str, classes: set[str], missing: str) -> dict[str, dict[str, list[Term]]]:
+    props = reader.describe([iri])
+    if not classes & {t.value for t in props.get(iri, {}).get(RDF_TYPE, [])}:
+        raise NotFound(missing)
+    return props
+
+
+def _source_records(store: Store, sources: list[str]) -> dict[str, dict[str, Any]]:
+    """Source IRI → what the meta graph records about its graph."""
+    if not sources:
+        return {}
+    rows = store.select(_bind_many(named_query("rest_source_record").text, "source", sources))
+    records: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        record = records.setdefault(row["source"].value, {"graph": row["graph"].value})
+        for key in ("recordedAt", "loadedFrom", "checksum", "tripleCount"):
+            if key in row and key not in record:
+                record[key] = _literal(row[key])  # type: ignore[arg-type]
+    return records
+
+
+@lru_cache(maxsize=1)
+def _class_names() -> dict[str, str]:
+    return {iri: name for name, iri in vocabulary().classes.items()}
+
+
+@lru_cache(maxsize=1)
+def _concept_names() -> dict[str, str]:
+    return {iri: name for name, iri in vocabulary().concepts.items()}
+
+
+@lru_cache(maxsize=1)
+def _keys() -> tuple[dict[str, str], dict[str, int], dict[str, str]]:
+    """Predicate IRI → key; key → its rank in the context (the order keys are written in);
+    key → the term's kind."""
+    vocab = vocabulary()
+    keys = {term.iri: term.name for term in vocab.terms.values()}
+    keys[RDF_TYPE] = "type"
+    ranked = list(dict.fromkeys([*_KEY_ORDER, *vocab.terms]))
+    order = {name: i for i, name in enumerate(ranked)}
+    kinds = {term.name: term.kind for term in vocab.terms.values()}
+    return keys, order, kinds
+
+
+def _key_of(predicate: str) -> str:
+    keys, _, _ = _keys()
+    return keys.get(predicate) or re.split(r"[#/]", predicate)[-1]
+
+
+def _literal(term: Literal) -> Any:
+    """A literal's JSON value: counts as ints, booleans as bools, the rest (dates too) as text.
+    An ill-typed literal (``"many"^^xsd:integer``) stays text."""
+    datatype = term.datatype.value
+    try:
+        if datatype in _INTEGERS:
+            return int(term.value)
+        if datatype in _NUMBERS:
+            return float(term.value)
+    except ValueError:
+        return term.value
+    if datatype == XSD + "boolean" and term.value in ("true", "1", "false", "0"):
+        return term.value in ("true", "1")
+    return term.value
+
+
+def _best_text(literals: Iterable[Literal]) -> str | None:
+    """One name among several: English first, then untagged, then any; ties by text."""
+    ranked = sorted(literals, key=lambda lit: ((lit.language or "").split("-")[0] != "en",
+                                               lit.language is not None, lit.value))
+    return ranked[0].value if ranked else None
+
+
+class _Reader:
+    """Builds the JSON of one response: describes resources and names what they refer to."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def describe(self, iris: Iterable[str]) -> dict[str, dict[str, list[Term]]]:
+        """IRI → predicate IRI → its distinct objects, sorted."""
+        iris = list(dict.fromkeys(iris))
+        described: dict[str, dict[str, list[Term]]] = {}
+        if not iris:
+            return described
+        for row in self.store.select(_bind_many(named_query("rest_describe").text, "s", iris)):
+            described.setdefault(row["s"].value, {}).setdefault(row["p"].value, []).append(row["o"])
+        for props in described.values():
+            for terms in props.values():
+                terms.sort(key=lambda t: (type(t).__name__, str(t)))
+        return described
+
+    def names(self, iris: Iterable[str]) -> dict[str, str | None]:
+        """IRI → its name: rdfs:label, else dcterms:title, skos:prefLabel, pk:symbol."""
+        iris = list(dict.fromkeys(iris))
+        if not iris:
+            return {}
+        found: dict[str, dict[str, list[Literal]]] = {}
+        for row in self.store.select(_bind_many(named_query("rest_labels").text, "s", iris)):
+            columns = found.setdefault(row["s"].value, {})
+            for column in ("label", "title", "prefLabel", "symbol"):
+                if column in row:
+                    columns.setdefault(column, []).append(row[column])  # type: ignore[arg-type]
+        names: dict[str, str | None] = {}
+        for iri in iris:
+            columns = found.get(iri, {})
+            names[iri] = next((_best_text(columns[c]) for c in ("label", "title", "prefLabel", "symbol")
+                               if columns.get(c)), None)
+        return names
+
+    def items(self, iris: list[str], *, embed: tuple[str, ...] = (),
+              described: dict[str, dict[str, list[Term]]] | None = None) -> list[dict[str, Any]]:
+        """The items for ``iris`` (in that order); the objects of the ``embed`` keys (e.g.
+        evidence) are embedded as summaries rather than ``{"id", "label"}``."""
+        props = described if described is not None else self.describe(iris)
+        inner_iris = [t.value for iri in iris for p, terms in props.get(iri, {}).items()
+                      if _key_of(p) in embed for t in terms if isinstance(t, NamedNode)]
+        inner = self.describe(inner_iris)
+        names = self.names(self._references(props, iris) | self._references(inner, inner_iris))
+        summaries = {iri: self._summary(iri, inner.get(iri, {}), names) for iri in inner_iris}
+        return [self._item(iri, props.get(iri, {}), names, summaries) for iri in iris]
+
+    def summaries(self, iris: list[str]) -> list[dict[str, Any]]:
+        props = self.describe(iris)
+        names = self.names(self._references(props, iris))
+        return [self._summary(iri, props.get(iri, {}), names) for iri in iris]
+
+    @staticmethod
+    def _references(props: dict[str, dict[str, list[Term]]], iris: Iterable[str]) -> set[str]:
+        return {t.value for iri in iris for p, terms in props.get(iri, {}).items()
+                if p != RDF_TYPE for t in terms if isinstance(t, NamedNode)}
+
+    def _item(self, iri: str, props: dict[str, list[Term]], names: Mapping[str, str | None],
+              summaries: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+        _, order, _ = _keys()
+        fields: dict[str, list[Any]] = {}
+        for predicate, terms in props.items():
+            key = _key_of(predicate)
+            if key in ("label", "title"):
+                fields[key] = [_best_text(t for t in terms if isinstance(t, Literal))]
+                continue
+            values = [self._value(key, term, names, summaries) for term in terms]
+            if key == "evidence":
+                values.sort(key=_by_date)
+            fields.setdefault(key, []).extend(values)
+        item: dict[str, Any] = {"id": iri}
+        for key in sorted(fields, key=lambda k: (order.get(k, len(order)), k)):
+            values = fields[key]
+            item[key] = values[0] if key in SINGLE else values
+        return item
+
+    def _summary(self, iri: str, props: dict[str, list[Term]], names: Mapping[str, str | None]) -> dict[str, Any]:
+        full = self._item(iri, props, names, {})
+        types = full.get("type", [])
+        keys = next((keys for cls, keys in _SUMMARY.items() if _class_names().get(cls) in types), ())
+        summary = {"id": iri, "label": full.get("label") or _composed_label(full)}
+        summary.update({key: full[key] for key in keys if key in full})
+        return summary
+
+    @staticmethod
+    def _value(key: str, term: Term, names: Mapping[str, str | None],
+               summaries: Mapping[str, dict[str, Any]]) -> Any:
+        if isinstance(term, Literal):
+            return _literal(term)
+        if isinstance(term, BlankNode):
+            return {"id": f"_:{term.value}", "label": None}
+        iri = term.value
+        if key == "type":
+            return _class_names().get(iri, iri)
+        _, _, kinds = _keys()
+        if kinds.get(key) == "vocab" or (iri in _concept_names() and kinds.get(key) != "ref"):
+            return _concept_names().get(iri) or re.split(r"[#/]", iri)[-1]
+        if key == "sameAs":
+            return iri
+        if iri in summaries:
+            return summaries[iri]
+        return {"id": iri, "label": names.get(iri)}
+
+
+def _by_date(value: Any) -> tuple[str, str]:
+    """Embedded statements in date order (undated last), then by IRI."""
+    if isinstance(value, dict):
+        return str(value.get("date") or "~"), str(value.get("id"))
+    return "~", str(value)
+
+
+def _composed_label(item: Mapping[str, Any]) -> str | None:
+    """A name for what has none of its own: "Fu Cong, 2024-07-01" for a statement, "China
+    opposes …" for a position."""
+    def name(value: Any) -> str | None:
+        return value.get("label") if isinstance(value, dict) else None
+
+    if "speaker" in item:
+        parts = [name(item["speaker"]), item.get("date")]
+        return ", ".join(str(p) for p in parts if p) or None
+    if "holder" in item:
+        stance = str(item.get("stance", "")).replace("_", " ")
+        parts = [name(item["holder"]), stance, name(item.get("target"))]
+        return " ".join(p for p in parts if p) or None
+    return None
