@@ -78,6 +78,9 @@ CONNECT_TIMEOUT = 5.0
 TIMEOUT_MARGIN = 1.0
 """Seconds the client waits beyond the query timeout before it hangs up on the engine."""
 
+CRASH_GRACE = 1.0
+"""Seconds to wait, when the engine cuts a connection, for its process to be seen dead."""
+
 UPDATE_TIMEOUT = 600.0
 """Seconds the client waits for an update's answer (the server has no update timeout)."""
 
@@ -671,7 +674,14 @@ class SparqlEngine:
         return QueryTimeout(f"query stopped after {timeout:g} s (timeout)")
 
     def _cut_off_error(self, error: Exception) -> EngineError | QueryError:
-        if self._server is not None and not self._server.running:
+        server = self._server
+        if server is not None:
+            # A killed process closes its connections a moment before it can be reaped: give it
+            # that moment, so that a crash is reported as one (503), not as a bad answer (400).
+            deadline = time.monotonic() + CRASH_GRACE
+            while server.running and time.monotonic() < deadline:
+                time.sleep(0.01)
+        if server is not None and not server.running:
             return EngineError(
                 f"the SPARQL engine died while answering ({error}); it is restarted on the next request"
             )
@@ -738,7 +748,10 @@ class SparqlEngine:
         if status == 404 and what == "graph":
             return NotFound(text)
         if status in (400, 406, 415, 500):
-            # 400: syntax; 406: no such answer format for this query; 500: evaluation failed.
+            # 400: syntax; 406: no such answer format for this query; 500: evaluation failed —
+            # or the engine's timeout fired before the answer started (e.g. an ASK).
+            if _CANCELLED in text.lower():
+                return self._timeout_error(self.timeout)
             return QueryError(text)
         if status in (401, 403):
             return EngineError(f"the SPARQL engine refused access ({status}): {text}")

@@ -29,9 +29,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from api.deps import SettingsDep, StoreDep
 from api.negotiation import RDF_MEDIA_TYPES, choose_or_406
+from api.settings import Settings
 from kg.errors import QueryRefused
 from kg.guard import check_query
 from kg.service import GRAPH_FORMATS, RESULTS_FORMATS, describe_service, media_type, serialize_description
+from kg.store import Store
 
 router = APIRouter(tags=["sparql"])
 
@@ -191,7 +193,7 @@ def sparql_other_method(request: Request) -> Response:
 # --- internals -------------------------------------------------------------------------------------
 
 
-def _answer(request: Request, protocol: ProtocolRequest, store: StoreDep, settings: SettingsDep) -> Response:
+def _answer(request: Request, protocol: ProtocolRequest, store: Store, settings: Settings) -> Response:
     assert protocol.query is not None
     form = check_query(protocol.query)
     accept = request.headers.get("accept")
@@ -231,7 +233,7 @@ def _read_whole(chunks: Iterator[bytes], limit: int) -> bytes:
     return b"".join(parts)
 
 
-def _service_description(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+def _service_description(request: Request, store: Store, settings: Settings) -> Response:
     chosen = choose_or_406(request.headers.get("accept"), GRAPH_TYPES)
     fmt = pyoxigraph.RdfFormat.from_media_type(chosen)
     assert fmt is not None
