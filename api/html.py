@@ -317,3 +317,20 @@ def ontology_page(terms: Iterable[OntologyTerm], linker: Linker, *, header: dict
     alternates = [(f"{linker.path('ontology')}.{ext}", _TWIN_TYPES[ext]) for ext, _ in _TWINS]
     return _page(header.get("title", "policykg ontology"), "\n".join(parts), linker, alternates=alternates)
 
+
+
+def home_page(figures: dict, linker: Linker) -> str:
+    """The front page: what the service holds and where to go from here."""
+    entries = (
+        ("sparql", "SPARQL endpoint", "SPARQL 1.1 Protocol; without a query it describes itself"),
+        ("docs", "REST API", "actors, statements, positions, resolutions, sources, timelines (OpenAPI)"),
+        ("void", "Dataset description", "VoID and DCAT: size, classes, dumps, licence"),
+        ("ontology", "Ontology", "the pk: vocabulary"),
+        ("dumps/policykg.trig", "Dump", "the whole graph with its named graphs (TriG)"),
+    )
+    items = "".join(f'<li><a href="{escape(linker.path(path))}">{escape(title)}</a>: {escape(text)}</li>'
+                    for path, title, text in entries)
+    body = (f"<h1>policykg</h1><p>A knowledge graph of policy claims: who said what, when, on whose "
+            f"behalf, about which resolution or policy — each fact traceable to its source.</p>"
+            f"<p>{int(figures['quads'])} quads in {int(figures['graphs'])} source graph(s).</p><ul>{items}</ul>")
+    return _page("policykg", body, linker)

@@ -33,3 +33,22 @@ def test_every_entry_key_is_in_docs_entries():
     internal = {"graphOf", "recordedAt", "loadedFrom", "checksum", "tripleCount", "source"}
     for key in set(vocabulary().terms) - internal:
         assert f"`{key}`" in ENTRIES, key
+
+
+def test_every_route_is_in_docs_api():
+    from api import Settings, create_app
+
+    api_doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    app = create_app(Settings(store=":memory:"))
+    paths = {route.path for route in app.routes if getattr(route, "include_in_schema", False)}
+    missing = [path for path in sorted(paths)
+               if path.split("{")[0].rstrip("/.") not in api_doc and path != "/"]
+    assert not missing, missing
+
+
+def test_every_setting_is_in_docs_api():
+    from api import Settings
+
+    api_doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"POLICYKG_{name.upper()}" in api_doc, name

@@ -34,12 +34,21 @@ SUFFIXES = {
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 WRITE_RESPONSES = {
-    201: {"description": "written (or unchanged: the same file as last loaded)"},
+    201: {"description": "written (or unchanged: the same file as last loaded)", "content": {
+        "application/json": {"example": {
+            "loaded": ["ap-2024-07-02-un-ai-resolutions"], "unchanged": [], "triples": 693,
+            "graphs": ["https://w3id.org/policykg/graph/ap-2024-07-02-un-ai-resolutions"]}}}},
     401: {"description": "no or wrong bearer token"},
     403: {"description": "writes are disabled (POLICYKG_TOKEN unset)"},
     413: {"description": "body larger than POLICYKG_MAX_BODY"},
     415: {"description": "unsupported Content-Type"},
-    422: {"description": "the entries break the shapes: `errors` lists file, entry, field, message"},
+    422: {"description": "the entries break the shapes: `errors` lists file, entry, field, message",
+          "content": {"application/problem+json": {"example": {
+              "type": "https://w3id.org/policykg/problems/invalid-entries", "title": "Unprocessable Entity",
+              "status": 422, "detail": "1 problem(s) in the entries; nothing was written",
+              "instance": "/entries", "errors": [{
+                  "file": "later.yaml", "entry": "again", "field": "speaker", "line": 3,
+                  "message": "unknown reference 'fu-cong': no actor with that id in these files or in the store"}]}}}},
 }
 
 
@@ -94,7 +103,10 @@ async def post_entries(
 
 
 @router.delete("/sources/{slug}", operation_id="delete_source", responses={
-    200: {"description": "the source's graph and metadata are gone"}, 401: {}, 403: {}, 404: {}})
+    200: {"description": "the source's graph and metadata are gone", "content": {"application/json": {
+        "example": {"deleted": "https://w3id.org/policykg/graph/ap-2024-07-02-un-ai-resolutions"}}}},
+    401: {"description": "no or wrong bearer token"}, 403: {"description": "writes are disabled"},
+    404: {"description": "no such source"}})
 def remove_source(slug: Annotated[str, Path(pattern=SLUG.pattern)], store: StoreDep, _writer: WriterDep) -> dict:
     """Remove one source's named graph and its metadata in one transaction."""
     return {"deleted": delete_source(slug, store)}

@@ -5,22 +5,33 @@ from __future__ import annotations
 import platform
 
 import pyoxigraph
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 
 import kg
 from api.deps import StoreDep
+from api.html import Linker, home_page
 
-router = APIRouter(prefix="/-", tags=["instance"])
+router = APIRouter(tags=["instance"])
 
 
-@router.get("/health", operation_id="health")
+@router.get("/", operation_id="home", response_class=HTMLResponse)
+def home(store: StoreDep, request: Request) -> HTMLResponse:
+    """A front page linking the SPARQL endpoint, the REST API, the dataset description and dumps."""
+    linker = Linker(store.iris, root=request.scope.get("root_path", ""))
+    return HTMLResponse(home_page(store.stats(), linker))
+
+
+@router.get("/-/health", operation_id="health", responses={200: {"content": {"application/json": {
+    "example": {"status": "ok", "quads": 699, "graphs": 1}}}}})
 def health(store: StoreDep) -> dict:
     """The store is reachable; how much it holds."""
     figures = store.stats()
     return {"status": "ok", "quads": figures["quads"], "graphs": figures["graphs"]}
 
 
-@router.get("/version", operation_id="version")
+@router.get("/-/version", operation_id="version", responses={200: {"content": {"application/json": {
+    "example": {"policykg": "0.1.0", "pyoxigraph": "0.5.13", "python": "3.11.7"}}}}})
 def version() -> dict:
     """Versions of policykg and the engine underneath."""
     return {"policykg": kg.__version__, "pyoxigraph": pyoxigraph.__version__ if hasattr(pyoxigraph, "__version__")
