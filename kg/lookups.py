@@ -42,7 +42,7 @@ from kg.entries import vocabulary
 from kg.errors import ConfigError, NotFound
 from kg.iris import SLUG
 from kg.queries import IRI_KINDS, NamedQuery, Param, named_query, to_term
-from kg.sparql import Term, where_group_start
+from kg.sparql import Term, bind_rows
 from kg.store import Store, bind
 
 __all__ = [
@@ -324,9 +324,7 @@ def _substitutions(store: Store, query: NamedQuery, values: Mapping[str, str | N
 def _bind_many(sparql: str, name: str, iris: Iterable[str]) -> str:
     """``sparql`` with ``?name`` bound to several IRIs: one ``VALUES`` row each, placed first
     in the WHERE group like :func:`kg.sparql.bind`; each IRI written by pyoxigraph."""
-    rows = " ".join(str(NamedNode(iri)) for iri in iris)
-    at = where_group_start(sparql)
-    return f"{sparql[:at]} VALUES ?{name} {{ {rows} }}\n{sparql[at:]}"
+    return bind_rows(sparql, [name], [[NamedNode(iri)] for iri in iris])
 
 
 def _entity_iri(store: Store, kind: str, slug: str) -> str:

@@ -131,13 +131,24 @@ def bind(query: str, substitutions: Mapping[str, Term] | None) -> str:
     """``query`` with ``substitutions`` (variable name → RDF term) bound by an inline VALUES block."""
     if not substitutions:
         return query
-    names = list(substitutions)
+    return bind_rows(query, list(substitutions), [list(substitutions.values())])
+
+
+def bind_rows(query: str, names: list[str], rows: list[list[Term]]) -> str:
+    """``query`` with the variables ``names`` bound to several rows of terms (one solution each).
+
+    >>> print(bind_rows("SELECT ?s { ?s ?p ?o }", ["s"], [[NamedNode("http://e/a")], [NamedNode("http://e/b")]]))
+    SELECT ?s { VALUES (?s) { (<http://e/a>) (<http://e/b>) }
+     ?s ?p ?o }
+    """
     for name in names:
         if not VARIABLE.match(name):
             raise ConfigError(f"{name!r} is not a SPARQL variable name")
-        if not isinstance(substitutions[name], (NamedNode, Literal, BlankNode)):
-            raise ConfigError(f"the value of {name!r} must be an RDF term, got {substitutions[name]!r}")
+    for row in rows:
+        for name, term in zip(names, row, strict=True):
+            if not isinstance(term, (NamedNode, Literal, BlankNode)):
+                raise ConfigError(f"the value of {name!r} must be an RDF term, got {term!r}")
     head = " ".join(f"?{n}" for n in names)
-    row = " ".join(str(substitutions[n]) for n in names)
+    body = " ".join("(" + " ".join(str(term) for term in row) + ")" for row in rows)
     at = where_group_start(query)
-    return f"{query[:at]} VALUES ({head}) {{ ({row}) }}\n{query[at:]}"
+    return f"{query[:at]} VALUES ({head}) {{ {body} }}\n{query[at:]}"
