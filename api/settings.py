@@ -11,18 +11,25 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kg.engine import EngineConfig
 from kg.iris import DEFAULT_BASE_IRI
 
 MEMORY = ":memory:"
 
 
 class Settings(BaseSettings):
-    """``POLICYKG_STORE``, ``POLICYKG_BASE_IRI``, ``POLICYKG_TOKEN``, ``POLICYKG_QUERY_TIMEOUT``,
-    ``POLICYKG_MAX_BODY``, ``POLICYKG_MAX_RESULT``."""
+    """``POLICYKG_STORE``, ``POLICYKG_UPDATE_URL``, ``POLICYKG_GSP_URL``, ``POLICYKG_ENGINE_AUTH``,
+    ``POLICYKG_BASE_IRI``, ``POLICYKG_TOKEN``, ``POLICYKG_QUERY_TIMEOUT``, ``POLICYKG_MAX_BODY``,
+    ``POLICYKG_MAX_RESULT`` (the engine settings: ``docs/scaling.md``)."""
 
     model_config = SettingsConfigDict(env_prefix="POLICYKG_", extra="ignore")
 
     store: str = Field("var/store", description="store directory, engine query URL, or :memory:")
+    update_url: str | None = Field(None, description="the engine's update URL, when not guessed from the query URL")
+    gsp_url: str | None = Field(None, description="the engine's Graph Store Protocol URL, if it has one")
+    engine_auth: str | None = Field(
+        None, repr=False,
+        description="engine credentials: basic:USER:PASSWORD, digest:USER:PASSWORD, bearer:TOKEN or @FILE")
     base_iri: str = Field(DEFAULT_BASE_IRI, description="base IRI of the data's identifiers")
     token: str | None = Field(None, description="bearer token for writes; writes are disabled when unset")
     query_timeout: float = Field(10.0, gt=0, description="seconds a query may run")
@@ -30,8 +37,14 @@ class Settings(BaseSettings):
     max_result: int = Field(50_000_000, gt=0, description="largest /sparql answer sent, in bytes")
 
     @property
-    def store_location(self) -> str | None:
-        return None if self.store == MEMORY else self.store
+    def store_location(self) -> str | EngineConfig | None:
+        """What :class:`kg.store.Store` opens: None (in memory), a directory, or an engine."""
+        if self.store == MEMORY:
+            return None
+        if self.store.startswith(("http://", "https://")):
+            return EngineConfig(self.store, update_url=self.update_url or None,
+                                gsp_url=self.gsp_url or None, auth=self.engine_auth or None)
+        return self.store
 
 
 @lru_cache(maxsize=1)

@@ -35,7 +35,8 @@ err = Console(stderr=True, soft_wrap=True)
 DEFAULT_STORE = "var/store"
 StoreOpt = Annotated[str, typer.Option(
     "--store", envvar="POLICYKG_STORE",
-    help="Store directory (embedded engine) or an engine's SPARQL query URL.")]
+    help="Store directory (embedded engine) or an engine's SPARQL query URL (with POLICYKG_UPDATE_URL, "
+         "POLICYKG_GSP_URL, POLICYKG_ENGINE_AUTH from the environment: docs/scaling.md).")]
 BaseOpt = Annotated[str, typer.Option(
     "--base-iri", envvar="POLICYKG_BASE_IRI", help="Base IRI of the data's identifiers.")]
 TimeoutOpt = Annotated[float, typer.Option(
@@ -58,6 +59,15 @@ GRAPH_FORMATS = {
 
 
 def _open(store: str, base_iri: str, timeout: float = 10.0) -> Store:
+    """The store at ``store``; for an engine URL, with ``POLICYKG_UPDATE_URL``,
+    ``POLICYKG_GSP_URL`` and ``POLICYKG_ENGINE_AUTH`` from the environment (docs/scaling.md)."""
+    import os
+
+    if store.startswith(("http://", "https://")):
+        return Store(store, base_iri=base_iri, query_timeout=timeout,
+                     update_url=os.environ.get("POLICYKG_UPDATE_URL") or None,
+                     gsp_url=os.environ.get("POLICYKG_GSP_URL") or None,
+                     auth=os.environ.get("POLICYKG_ENGINE_AUTH") or None)
     return Store(store, base_iri=base_iri, query_timeout=timeout)
 
 

@@ -27,6 +27,17 @@ What the client normalises, because Oxigraph 0.5 does it its own way:
 * A dead child is restarted before the next request (once per request); a request that could
   not connect is retried once after that restart. A request in flight when the engine dies is
   not retried: it fails with :class:`~kg.errors.EngineError`.
+
+Other engines (see ``docs/decisions/0002-engine-differences.md`` and ``docs/scaling.md``): an
+:class:`EngineConfig` names the query, update and Graph Store URLs and the credentials
+(:func:`parse_auth`: Basic, Digest, Bearer); an :class:`EngineProfile`, chosen from the
+``Server`` header of the first answer, says what differs. What the client normalises for
+Virtuoso: an explicit ``Accept`` on every request (else HTML); never a direct
+``application/sparql-query`` POST (it hangs); ``X-SQL-State: S1TAT`` (an "anytime" answer cut
+by the engine's timeout) is :class:`~kg.errors.QueryTimeout`; ``X-SPARQL-MaxRows`` (the answer
+cut at ``ResultSetMaxRows``, with 200 OK) is :class:`~kg.errors.QueryTruncated`; an update
+refused for lack of rights (500 ``SECURITY``) is an :class:`~kg.errors.EngineError` naming the
+credential settings — never their values.
 """
 
 from __future__ import annotations
@@ -46,21 +57,32 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph
 
-from kg.errors import ConfigError, EngineError, NotFound, QueryError, QueryTimeout, StoreLocked
+from kg.errors import (
+    ConfigError,
+    EngineError,
+    NotFound,
+    QueryError,
+    QueryTimeout,
+    QueryTruncated,
+    StoreLocked,
+)
 
 __all__ = [
+    "EngineConfig",
+    "EngineProfile",
     "EngineResponse",
     "Endpoints",
     "OxigraphServer",
     "SparqlEngine",
     "find_oxigraph",
+    "parse_auth",
 ]
 
 log = logging.getLogger(__name__)
@@ -87,7 +109,12 @@ UPDATE_TIMEOUT = 600.0
 GET_URL_LIMIT = 2000
 """Queries whose GET URL would be longer than this are sent as a form POST (§2.1.2)."""
 
+UPDATE_ACCEPT = "application/sparql-results+json, text/plain;q=0.9, */*;q=0.1"
+"""Sent with updates: Virtuoso answers an update without ``Accept`` in HTML."""
+
 _CANCELLED = "operation has been cancelled"  # Oxigraph's words when --timeout-s fires
+_REFUSED = re.compile(r"SECURITY|No permission|not authori[sz]ed|permission denied|SR186|SR185",
+                      re.IGNORECASE)  # Virtuoso's 500 for an update without the rights
 _LOCKED = re.compile(
     r"\block\b|/LOCK\b|resource temporarily unavailable|would block", re.IGNORECASE
 )
@@ -141,6 +168,128 @@ class Endpoints:
             return urlunsplit((parts.scheme, parts.netloc, base + name, "", ""))
 
         return cls(url, sibling("update"), sibling("store"))
+
+
+class _BearerAuth(httpx.Auth):
+    def __init__(self, token: str):
+        self._header = f"Bearer {token}"
+
+    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+        request.headers["Authorization"] = self._header
+        yield request
+
+
+def parse_auth(spec: str | None) -> httpx.Auth | None:
+    """Credentials for the engine from ``basic:USER:PASSWORD``, ``digest:USER:PASSWORD``,
+    ``bearer:TOKEN``, or ``@/path/to/file`` holding one of those (None or empty: none).
+
+    Error messages never repeat the credentials.
+
+    >>> type(parse_auth("digest:writer:s3cret")).__name__
+    'DigestAuth'
+    >>> parse_auth("password")
+    Traceback (most recent call last):
+    ...
+    kg.errors.ConfigError: POLICYKG_ENGINE_AUTH must be basic:USER:PASSWORD, digest:USER:PASSWORD, bearer:TOKEN or @FILE
+    """
+    if spec is None or not spec.strip():
+        return None
+    spec = spec.strip()
+    if spec.startswith("@"):
+        path = Path(spec[1:]).expanduser()
+        try:
+            spec = path.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ConfigError(f"cannot read the engine credentials file {path}: {error.strerror}") from None
+    scheme, _, rest = spec.partition(":")
+    scheme = scheme.lower()
+    if scheme in ("basic", "digest"):
+        user, sep, password = rest.partition(":")
+        if sep and user:
+            return httpx.BasicAuth(user, password) if scheme == "basic" else httpx.DigestAuth(user, password)
+    elif scheme == "bearer" and rest:
+        return _BearerAuth(rest)
+    raise ConfigError("POLICYKG_ENGINE_AUTH must be basic:USER:PASSWORD, digest:USER:PASSWORD, "
+                      "bearer:TOKEN or @FILE")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """An engine someone else runs: its URLs and credentials (``POLICYKG_STORE``,
+    ``POLICYKG_UPDATE_URL``, ``POLICYKG_GSP_URL``, ``POLICYKG_ENGINE_AUTH``).
+
+    ``update_url`` defaults to Oxigraph's layout (``…/query`` → ``…/update``), else to the query
+    URL itself (Virtuoso, Neptune); ``gsp_url`` to Oxigraph's ``…/store``, else none (whole
+    graphs are then read with queries). ``auth`` is the credentials string of
+    :func:`parse_auth`; it is not shown by ``repr``.
+
+    >>> EngineConfig("http://localhost:8890/sparql", auth="basic:u:p")
+    EngineConfig(query_url='http://localhost:8890/sparql', update_url=None, gsp_url=None)
+    >>> EngineConfig("http://h/sparql").endpoints().update_url
+    'http://h/sparql'
+    """
+
+    query_url: str
+    update_url: str | None = None
+    gsp_url: str | None = None
+    auth: str | None = field(default=None, repr=False)
+
+    def endpoints(self) -> Endpoints:
+        guessed = Endpoints.from_query_url(self.query_url)
+        for url in (self.update_url, self.gsp_url):
+            if url is not None:
+                Endpoints.from_query_url(url)  # checks it is an http(s) URL
+        return Endpoints(
+            self.query_url,
+            self.update_url or guessed.update_url or self.query_url,
+            self.gsp_url or guessed.store_url,
+        )
+
+
+@dataclass(frozen=True)
+class EngineProfile:
+    """What differs between engines, as far as policykg cares (see decision 0002).
+
+    ``union_default_graph``: the default graph is the union of the named graphs (True), a graph
+    of its own (False), or not known yet (None: the store finds out from the data).
+    ``foreign_graphs``: the engine keeps graphs of its own beside ours (Virtuoso's system graphs).
+    ``atomic_requests``: an update request of several operations is applied all or nothing.
+    ``dataset_get``: the Graph Store endpoint answers a GET of the whole dataset (Oxigraph).
+    ``max_rows``: the engine cuts answers at this many rows (Virtuoso's ``ResultSetMaxRows``).
+    """
+
+    name: str
+    union_default_graph: bool | None = None
+    foreign_graphs: bool = False
+    atomic_requests: bool = False
+    dataset_get: bool = False
+    max_rows: int | None = None
+
+
+OXIGRAPH = EngineProfile("oxigraph", atomic_requests=True, dataset_get=True)
+VIRTUOSO = EngineProfile("virtuoso", union_default_graph=True, foreign_graphs=True)
+GENERIC = EngineProfile("sparql")
+"""Any other SPARQL 1.1 engine: nothing assumed (the careful choices)."""
+
+_PROBE_ROWS = "SELECT ?a WHERE { " + " ".join(
+    f"VALUES ?{v} {{ 0 1 2 3 4 5 6 7 8 9 }}" for v in "abcde") + " }"
+"""100,000 tiny rows: the answer is cut, and says so, where the engine caps rows below that."""
+
+
+def profile_for(server_header: str) -> EngineProfile:
+    """The profile of the engine that sent this ``Server`` header.
+
+    >>> profile_for("Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu").name
+    'virtuoso'
+    >>> profile_for("Oxigraph/0.5.13").name, profile_for("Apache Jena Fuseki").name
+    ('oxigraph', 'sparql')
+    """
+    lowered = server_header.lower()
+    if lowered.startswith("virtuoso"):
+        return VIRTUOSO
+    if lowered.startswith("oxigraph"):
+        return OXIGRAPH
+    return GENERIC
 
 
 # --------------------------------------------------------------------------- the server
@@ -470,6 +619,7 @@ class EngineResponse:
         self._timeout = timeout
         self._engine = engine
         self.media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        self.server = response.headers.get("server", "")
         self._consumed = False
         # An answer dropped unread must still give its connection back to the pool.
         weakref.finalize(self, response.close)
@@ -533,6 +683,8 @@ class SparqlEngine:
         *,
         timeout: float = 10.0,
         owns_server: bool = False,
+        auth: httpx.Auth | None = None,
+        profile: EngineProfile | None = None,
     ):
         if timeout <= 0:
             raise ConfigError(f"the query timeout must be positive, not {timeout}")
@@ -541,11 +693,15 @@ class SparqlEngine:
         self._fixed = endpoints if isinstance(endpoints, Endpoints) else None
         self._owns_server = owns_server
         self._closed = False
+        # The embedded server runs with --union-default-graph and holds nothing but ours.
+        self._profile = profile or (
+            replace(OXIGRAPH, union_default_graph=True) if self._server is not None else None)
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.timeout + TIMEOUT_MARGIN, connect=CONNECT_TIMEOUT),
             headers={"User-Agent": "policykg"},
             trust_env=self._server is None,  # never send loopback traffic through a proxy
             follow_redirects=False,
+            auth=auth,
         )
 
     @classmethod
@@ -560,9 +716,35 @@ class SparqlEngine:
             raise
 
     @classmethod
-    def remote(cls, query_url: str, *, timeout: float = 10.0) -> SparqlEngine:
-        """A client of an engine someone else runs, from its query URL."""
-        return cls(Endpoints.from_query_url(query_url), timeout=timeout)
+    def remote(cls, config: EngineConfig | str, *, timeout: float = 10.0) -> SparqlEngine:
+        """A client of an engine someone else runs (its query URL, or an :class:`EngineConfig`)."""
+        if isinstance(config, str):
+            config = EngineConfig(config)
+        return cls(config.endpoints(), timeout=timeout, auth=parse_auth(config.auth))
+
+    @property
+    def profile(self) -> EngineProfile:
+        """What this engine does its own way, found from its ``Server`` header on first use."""
+        if self._profile is None:
+            with self.query("ASK {}", accept="application/sparql-results+json") as answer:
+                answer.read()
+                found = profile_for(answer.server)
+            if found.name == "virtuoso":
+                found = replace(found, max_rows=self._probe_max_rows())
+            self._profile = found
+        return self._profile
+
+    def learn(self, **changes: object) -> None:
+        """Record what was found about the engine (e.g. ``union_default_graph=True``)."""
+        self._profile = replace(self.profile, **changes)  # type: ignore[arg-type]
+
+    def _probe_max_rows(self) -> int | None:
+        try:
+            with self.query(_PROBE_ROWS, accept="text/csv") as answer:
+                answer.read()
+        except QueryTruncated as truncated:
+            return truncated.limit
+        return None
 
     @property
     def server(self) -> OxigraphServer | None:
@@ -631,12 +813,16 @@ class SparqlEngine:
         return EngineResponse(response, deadline=deadline, timeout=self.timeout, engine=self)
 
     def update(self, sparql: str) -> None:
-        """Send an update (§2.2, form POST). Oxigraph applies a whole request atomically."""
+        """Send an update (§2.2, form POST). Oxigraph applies a whole request atomically;
+        Virtuoso commits each operation on its own (``profile.atomic_requests``)."""
 
         def build(endpoints: Endpoints) -> httpx.Request:
             if endpoints.update_url is None:
                 raise EngineError(f"the engine at {endpoints.query_url} has no update endpoint")
-            return self._client.build_request("POST", endpoints.update_url, data={"update": sparql})
+            return self._client.build_request(
+                "POST", endpoints.update_url, data={"update": sparql},
+                headers={"Accept": UPDATE_ACCEPT},
+            )
 
         response = self._send(build, read_timeout=UPDATE_TIMEOUT, what="update")
         response.close()
@@ -655,8 +841,13 @@ class SparqlEngine:
 
     @property
     def has_graph_store(self) -> bool:
-        """Whether the engine has a Graph Store endpoint (else dumps go through queries)."""
+        """Whether whole graphs can be read with the Graph Store Protocol (else by queries)."""
         return self.endpoints.store_url is not None
+
+    @property
+    def has_dataset_get(self) -> bool:
+        """Whether the Graph Store endpoint gives every quad in one GET (Oxigraph's extension)."""
+        return self.has_graph_store and self.profile.dataset_get
 
     def _get_store(self, query_string: str, accept: str) -> EngineResponse:
         def build(endpoints: Endpoints) -> httpx.Request:
@@ -733,8 +924,27 @@ class SparqlEngine:
                 raise self._cut_off_error(error) from None
             if response.status_code >= 300:
                 raise self._status_error(response, what)
+            if what == "query":
+                self._check_headers(response)
             return response
         raise AssertionError("unreachable")
+
+    def _check_headers(self, response: httpx.Response) -> None:
+        """A 200 whose headers say the answer is cut (Virtuoso) is an error, not an answer."""
+        state = response.headers.get("x-sql-state", "")
+        max_rows = response.headers.get("x-sparql-maxrows")
+        if state.upper() == "S1TAT":
+            response.close()
+            raise QueryTimeout(
+                f"the engine stopped the query at its own time limit (X-SQL-State: {state}): "
+                "its answer would be partial")
+        if max_rows is not None:
+            response.close()
+            limit = int(max_rows) if max_rows.strip().isdigit() else None
+            raise QueryTruncated(
+                f"the engine cut the answer at its row limit of {max_rows} rows (X-SPARQL-MaxRows; "
+                "Virtuoso's ResultSetMaxRows): add a LIMIT below it, or page with ORDER BY, "
+                "LIMIT and OFFSET", limit=limit)
 
     def _status_error(self, response: httpx.Response, what: str) -> Exception:
         try:
@@ -747,12 +957,17 @@ class SparqlEngine:
         text = text[:4000] or response.reason_phrase
         if status == 404 and what == "graph":
             return NotFound(text)
+        if status in (401, 403) or (status == 500 and what == "update" and _REFUSED.search(text)):
+            # Virtuoso answers an update without the rights with 500 SECURITY, not 401/403.
+            return EngineError(
+                f"the SPARQL engine refused the {what} ({status}): check the credentials "
+                "(POLICYKG_ENGINE_AUTH) and that the update URL (POLICYKG_UPDATE_URL) is one "
+                f"that takes them; the engine said: {text[:500]}")
         if status in (400, 406, 415, 500):
             # 400: syntax; 406: no such answer format for this query; 500: evaluation failed —
-            # or the engine's timeout fired before the answer started (e.g. an ASK).
-            if _CANCELLED in text.lower():
+            # or the engine's timeout fired before the answer started (e.g. an ASK), or
+            # Virtuoso refused a query whose estimated cost is over its limit.
+            if _CANCELLED in text.lower() or "S1TAT" in text:
                 return self._timeout_error(self.timeout)
             return QueryError(text)
-        if status in (401, 403):
-            return EngineError(f"the SPARQL engine refused access ({status}): {text}")
         return EngineError(f"the SPARQL engine answered {status}: {text}")

@@ -7,6 +7,7 @@
     ├── NotFound           a named query, source or resource does not exist
     ├── QueryError         the engine rejected a query or update (syntax, truncation)
     │   ├── QueryTimeout   the query ran past its time limit and was stopped
+    │   ├── QueryTruncated the engine cut the answer at its row limit (Virtuoso's ResultSetMaxRows)
     │   └── QueryRefused   a public query asks for what is not allowed (update, SERVICE, too big)
     └── EngineError        the engine could not be started or reached
         └── StoreLocked    another process owns the store directory
@@ -64,6 +65,14 @@ class QueryError(KgError):
 
 class QueryTimeout(QueryError):
     """The query ran past its time limit and was stopped; no partial answer is given."""
+
+
+class QueryTruncated(QueryError):
+    """The engine cut the answer at its row limit; ``limit`` is that limit when it said it."""
+
+    def __init__(self, message: str, *, limit: int | None = None):
+        super().__init__(message)
+        self.limit = limit
 
 
 class QueryRefused(QueryError):

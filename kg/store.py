@@ -25,18 +25,21 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
+from urllib.parse import urljoin
 
 import pyoxigraph
 
-from kg.engine import EngineResponse, SparqlEngine
-from kg.errors import ConfigError, NotFound, QueryError
+from kg.engine import EngineConfig, EngineResponse, SparqlEngine
+from kg.errors import ConfigError, KgError, NotFound, QueryError, QueryTruncated
 from kg.iris import DEFAULT_BASE_IRI, Iris
 from kg.sparql import bind as sparql_bind
+from kg.sparql import query_form, tokens
 
-__all__ = ["Store", "bind", "replace_update"]
+__all__ = ["Store", "bind", "replace_requests", "replace_update"]
 
 Term: TypeAlias = pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode
 Substitutions: TypeAlias = Mapping["str | pyoxigraph.Variable", Term]
@@ -48,8 +51,20 @@ _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _JSON = pyoxigraph.QueryResultsFormat.JSON
 _NTRIPLES = pyoxigraph.RdfFormat.N_TRIPLES
 _NQUADS = pyoxigraph.RdfFormat.N_QUADS
-# SELECT/ASK answer in JSON, CONSTRUCT/DESCRIBE in N-Triples: the engine picks by query form.
-_QUERY_ACCEPT = f"{_JSON.media_type}, {_NTRIPLES.media_type};q=0.9"
+# SELECT/ASK answer in JSON, CONSTRUCT/DESCRIBE in N-Triples, asked by query form: Virtuoso
+# answers a CONSTRUCT in a JSON of its own when JSON is preferred.
+_QUERY_ACCEPT = {"SELECT": _JSON.media_type, "ASK": _JSON.media_type,
+                 "CONSTRUCT": _NTRIPLES.media_type, "DESCRIBE": _NTRIPLES.media_type}
+# Virtuoso labels blank nodes ``nodeID://b10000`` in JSON results, which is no blank node
+# label (SPARQL 1.1 Query §19.8): the label is kept without the scheme. A JSON string cannot
+# hold an unescaped quote, so the match cannot start inside a literal.
+_VIRTUOSO_BNODE = re.compile(rb'(?<!\\)("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+# Virtuoso writes xsd:boolean as "0" and "1" in JSON results (valid lexical forms, but not the
+# canonical "false" and "true" it writes elsewhere): canonicalised, so answers compare equal.
+_BOOLEAN_01 = re.compile(
+    rb'("datatype"\s*:\s*"http://www\.w3\.org/2001/XMLSchema#boolean"\s*,\s*"value"\s*:\s*")([01])"')
+_PAGE = 10_000
+"""Rows per page when the store reads every quad with queries (below any row cap it learns)."""
 _PK_CHECKSUM = pyoxigraph.NamedNode("https://w3id.org/policykg/ontology#checksum")
 _LANGUAGE_DATATYPES = {
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
@@ -110,14 +125,15 @@ def replace_update(
     meta_graph: str,
     progress: Progress | None = None,
 ) -> str:
-    """The SPARQL Update request :meth:`Store.replace_sources` sends (one request: atomic).
+    """The SPARQL Update request :meth:`Store.replace_sources` sends to an engine that applies a
+    request atomically (one request: all or nothing).
 
     ``sources`` maps each graph IRI to ``(triples, metadata)``; the metadata triples are about
     that graph (it is their subject). The request: ``DROP SILENT GRAPH`` each graph; delete
-    what the meta graph says about them; one ``INSERT DATA`` of the new triples and metadata
-    (one block, so a blank node may be shared between the graphs of a batch). Every term is
-    written by pyoxigraph. ``progress(done, total)`` is called as triples are written, and
-    with ``done == total`` at the end.
+    what the meta graph says about them; one ``INSERT DATA`` of the new triples and metadata;
+    the triples holding blank nodes in ``INSERT { … } WHERE {}`` (see :func:`replace_requests`).
+    Every term is written by pyoxigraph. ``progress(done, total)`` is called as triples are
+    written, and with ``done == total`` at the end.
 
     >>> print(replace_update({"http://ex.org/g": ([], [])}, meta_graph="http://ex.org/m"))
     DROP SILENT GRAPH <http://ex.org/g> ;
@@ -125,44 +141,110 @@ def replace_update(
     INSERT DATA {
     }
     """
+    (request,) = replace_requests(sources, meta_graph=meta_graph, progress=progress)
+    return request
+
+
+def replace_requests(
+    sources: Mapping[str, Source],
+    *,
+    meta_graph: str,
+    staging: str | None = None,
+    progress: Progress | None = None,
+) -> list[str]:
+    """The update requests that replace ``sources`` (see :func:`replace_update`).
+
+    ``staging`` None: one request writing the graphs in place. ``staging`` an IRI prefix: two
+    requests, for an engine that commits each operation of a request on its own (Virtuoso):
+    the first writes the new triples and metadata into fresh graphs under ``staging`` — if it
+    fails, no graph of ours has changed — and the second swaps them in, one ``MOVE`` per graph
+    (``DROP`` for a graph left empty), then the metadata (old description deleted, the staged
+    one added with ``ADD``). The metadata go last: should the engine stop between two of these
+    operations, the graphs already moved still have their old checksum, so the next load of
+    the same files writes them again.
+
+    Triples with blank nodes are not written with ``INSERT DATA`` (Virtuoso refuses blank nodes
+    there) but with ``INSERT { … } WHERE {}``: one per graph, or one for all graphs when a blank
+    node is shared between graphs (Virtuoso cannot do that one).
+    """
     meta = _named_node(meta_graph, "meta graph")
     names = {iri: _named_node(iri, "graph") for iri in sources}
     if meta_graph in names:
         raise ConfigError(f"{meta_graph} is the meta graph: it is written through metadata")
-    graph_list = " ".join(str(name) for name in names.values())
-    lines = [f"DROP SILENT GRAPH {name} ;" for name in names.values()]
-    lines.append(
-        f"DELETE {{ GRAPH {meta} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {graph_list} }} "
-        f"GRAPH {meta} {{ ?g ?p ?o }} }} ;"
-    )
+    if staging is None:
+        targets = dict(names)
+        meta_target = meta
+    else:
+        targets = {iri: _named_node(f"{staging}{k}", "staging graph") for k, iri in enumerate(names)}
+        meta_target = _named_node(f"{staging}meta", "staging graph")
     data = {iri: (list(triples), list(metadata)) for iri, (triples, metadata) in sources.items()}
     total = sum(len(triples) + len(metadata) for triples, metadata in data.values())
     done = 0
-    meta_lines = []
-    lines.append("INSERT DATA {")
+    ground: dict[pyoxigraph.NamedNode, list[str]] = {}
+    blank: dict[pyoxigraph.NamedNode, list[str]] = {}
+    labels: dict[pyoxigraph.NamedNode, set[str]] = {}
+
+    def put(graph: pyoxigraph.NamedNode, triple: pyoxigraph.Triple, where: str) -> None:
+        line = _triple_line(triple, where)
+        found = _blank_labels(triple)
+        if found:
+            blank.setdefault(graph, []).append(line)
+            labels.setdefault(graph, set()).update(found)
+        else:
+            ground.setdefault(graph, []).append(line)
+
+    written: set[str] = set()
     for iri, (triples, metadata) in data.items():
-        body = []
         for triple in triples:
-            body.append(_triple_line(triple, f"graph {iri}"))
+            put(targets[iri], triple, f"graph {iri}")
+            written.add(iri)
             done += 1
             if progress is not None and done % 1000 == 0:
                 progress(done, total)
-        if body:
-            lines += [f"GRAPH {names[iri]} {{", *body, "}"]
         for triple in metadata:
             if not isinstance(triple, pyoxigraph.Triple) or triple.subject != names[iri]:
                 raise ConfigError(
                     f"metadata of {iri}: {triple} must be a pyoxigraph Triple whose subject is "
                     "the graph it describes"
                 )
-            meta_lines.append(_triple_line(triple, f"metadata of {iri}"))
+            put(meta_target, triple, f"metadata of {iri}")
             done += 1
-    if meta_lines:
-        lines += [f"GRAPH {meta} {{", *meta_lines, "}"]
-    lines.append("}")
+    graph_list = " ".join(str(name) for name in names.values())
+    delete_meta = (
+        f"DELETE {{ GRAPH {meta} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {graph_list} }} "
+        f"GRAPH {meta} {{ ?g ?p ?o }} }}"
+    )
+    writes = ["INSERT DATA {"]
+    for graph, lines in ground.items():
+        writes += [f"GRAPH {graph} {{", *lines, "}"]
+    writes.append("}")
+    operations = ["\n".join(writes)]
+    every_label = [label for found in labels.values() for label in found]
+    if len(every_label) != len(set(every_label)):  # a blank node shared between graphs
+        body = [part for graph, lines in blank.items() for part in (f"GRAPH {graph} {{", *lines, "}")]
+        operations.append("\n".join(["INSERT {", *body, "} WHERE {}"]))
+    else:
+        operations += ["\n".join(["INSERT {", f"GRAPH {graph} {{", *lines, "}", "} WHERE {}"])
+                       for graph, lines in blank.items()]
     if progress is not None:
         progress(done, total)
-    return "\n".join(lines)
+    if staging is None:
+        drops = [f"DROP SILENT GRAPH {name}" for name in names.values()]
+        return [" ;\n".join([*drops, delete_meta, *operations])]
+    swap = [f"MOVE SILENT {targets[iri]} TO {name}" if iri in written
+            else f"DROP SILENT GRAPH {name}" for iri, name in names.items()]
+    swap.append(delete_meta)
+    if meta_target in ground or meta_target in blank:
+        swap += [f"ADD SILENT {meta_target} TO {meta}", f"DROP SILENT GRAPH {meta_target}"]
+    return [" ;\n".join(operations), " ;\n".join(swap)]
+
+
+def _blank_labels(term: object) -> set[str]:
+    if isinstance(term, pyoxigraph.BlankNode):
+        return {term.value}
+    if isinstance(term, pyoxigraph.Triple):
+        return set().union(*(_blank_labels(t) for t in (term.subject, term.predicate, term.object)))
+    return set()
 
 
 def _named_node(iri: str, what: str) -> pyoxigraph.NamedNode:
@@ -210,21 +292,29 @@ class Store:
 
     ``location``: None for an in-memory engine (tests, one-off runs); a directory, owned by an
     embedded Oxigraph server that the store starts and stops; or the ``http(s)`` query URL of a
-    running engine (its update and Graph Store endpoints are guessed as Oxigraph lays them out:
-    ``…/query`` → ``…/update``, ``…/store``). ``query_timeout`` (seconds) bounds every query.
+    running engine, with ``update_url``, ``gsp_url`` and ``auth`` where needed (see
+    :class:`kg.engine.EngineConfig`, which may also be given as ``location``).
+    ``query_timeout`` (seconds) bounds every query.
 
     It is a container of quads: ``len(store)``, ``quad in store``, ``for quad in store``.
-    Every query sees the union of the named graphs (its default graph). policykg writes named
-    graphs only; quads of the engine's own default graph are counted, iterated and exported,
-    but are no source's.
+    Every query sees the union of policykg's graphs as its default graph, and policykg's
+    graphs as its named graphs, on every engine: where the engine's default graph is not that
+    union, or the engine keeps graphs of its own (Virtuoso), the store sends the dataset with
+    the protocol's ``default-graph-uri`` and ``named-graph-uri`` (decision 0002). policykg's
+    graphs are those whose IRI starts with :attr:`kg.iris.Iris.graph_base`. policykg writes
+    named graphs only; on the embedded engine, quads of its default graph are counted,
+    iterated and exported, but are no source's.
     """
 
     def __init__(
         self,
-        location: str | Path | None = None,
+        location: str | Path | EngineConfig | None = None,
         *,
         base_iri: str = DEFAULT_BASE_IRI,
         query_timeout: float = 10.0,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        auth: str | None = None,
     ):
         self.iris = Iris(base_iri)
         if not query_timeout > 0:
@@ -233,7 +323,12 @@ class Store:
         if isinstance(location, str) and not location.strip():
             raise ConfigError("the store location is empty: give a directory, a URL, or None (in memory)")
         if isinstance(location, str) and location.startswith(("http://", "https://")):
-            self.location: str | Path | None = location
+            location = EngineConfig(location, update_url=update_url, gsp_url=gsp_url, auth=auth)
+        elif (update_url, gsp_url, auth) != (None, None, None) and not isinstance(location, EngineConfig):
+            raise ConfigError("update_url, gsp_url and auth are for an engine given by its URL, "
+                              "not for the embedded engine")
+        if isinstance(location, EngineConfig):
+            self.location: str | Path | None = location.query_url
             self._engine = SparqlEngine.remote(location, timeout=self.query_timeout)
         else:
             self.location = Path(location) if location is not None else None
@@ -269,10 +364,8 @@ class Store:
         ...     store.query("ASK { ?s ?p ?o }")
         <QueryBoolean false>
         """
-        with self._engine.query(bind(sparql, substitutions), accept=_QUERY_ACCEPT) as answer:
-            body = answer.read()
-            media_type = answer.media_type
-        return _parse_answer(body, media_type)
+        text = bind(sparql, substitutions)
+        return self._query(text, dataset=self._dataset(text))
 
     def select(
         self, sparql: str, *, substitutions: Substitutions | None = None
@@ -316,8 +409,12 @@ class Store:
         ...     b"".join(store.query_bytes("SELECT ?x WHERE {} VALUES ?x { 1 }", media_type="text/csv"))
         b'x\\r\\n1\\r\\n'
         """
+        text = bind(sparql, substitutions)
+        default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
+        if not default_graph_uris and not named_graph_uris:
+            default_graph_uris, named_graph_uris = self._dataset(text)
         answer = self._engine.query(
-            bind(sparql, substitutions),
+            text,
             accept=media_type,
             default_graph_uris=default_graph_uris,
             named_graph_uris=named_graph_uris,
@@ -374,8 +471,11 @@ class Store:
         return {row["g"].value: row["checksum"].value for row in rows}
 
     def graphs(self) -> list[str]:
-        """The IRIs of the named graphs, sorted (the meta graph included)."""
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        """The IRIs of the named graphs that hold triples, sorted (the meta graph included).
+
+        (``GRAPH ?g { }`` would be quicker, but Virtuoso answers it with one empty row.)
+        """
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(row["g"].value for row in rows)
 
     def stats(self) -> dict[str, object]:
@@ -387,7 +487,7 @@ class Store:
         """
         meta = _named_node(self.iris.meta_graph, "meta graph")
         graphs = self.select(
-            f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ }} FILTER(?g != {meta}) }}"
+            f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }}"
         )
         classes = self.select(
             "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { "
@@ -419,8 +519,9 @@ class Store:
         return bool(self.query(f"ASK {{ GRAPH {quad.graph_name} {{ {pattern} }} }}"))
 
     def __iter__(self) -> Iterator[pyoxigraph.Quad]:
-        """Every quad, streamed from the engine (N-Quads through the Graph Store Protocol)."""
-        if not self._engine.has_graph_store:
+        """Every quad, streamed from the engine (N-Quads through the Graph Store Protocol where
+        it gives the whole dataset, else paged queries)."""
+        if not self._engine.has_dataset_get:
             return self._quads_by_query()
         return _parse_stream(self._engine.get_dataset(_NQUADS.media_type), _NQUADS)
 
@@ -444,16 +545,19 @@ class Store:
                            for q in self if q.graph_name != meta)
                 pyoxigraph.serialize(triples, out, fmt)
                 return
-            if not self._engine.has_graph_store:
+            if not self._engine.has_dataset_get:
                 pyoxigraph.serialize(self._quads_by_query(), out, fmt)
                 return
             answer = self._engine.get_dataset(fmt.media_type)
-        elif fmt.supports_datasets:
+        elif fmt.supports_datasets or not self._engine.has_graph_store:
             name = _named_node(graph, "graph")
-            answer = self._engine.get_graph(graph, _NTRIPLES.media_type)
-            triples = _parse_stream(answer, _NTRIPLES)
+            quads = self._graph_quads(graph, missing_ok=False)
+            if not fmt.supports_datasets:
+                pyoxigraph.serialize((pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads),
+                                     out, fmt)
+                return
             pyoxigraph.serialize(
-                (pyoxigraph.Quad(q.subject, q.predicate, q.object, name) for q in triples), out, fmt
+                (pyoxigraph.Quad(q.subject, q.predicate, q.object, name) for q in quads), out, fmt
             )
             return
         else:
@@ -486,15 +590,15 @@ class Store:
                 triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object)
                            for q in quads if q.graph_name != meta)
                 return _serialized_chunks(triples, fmt)
-            if not self._engine.has_graph_store:
+            if not self._engine.has_dataset_get:
                 return _serialized_chunks(self._quads_by_query(), fmt)
             return _answer_chunks(self._engine.get_dataset(fmt.media_type))
-        if fmt.supports_datasets:
-            name = _named_node(graph, "graph")
-            triples = _parse_stream(self._engine.get_graph(graph, _NTRIPLES.media_type), _NTRIPLES)
-            return _serialized_chunks(
-                (pyoxigraph.Quad(q.subject, q.predicate, q.object, name) for q in triples), fmt
-            )
+        if fmt.supports_datasets or not self._engine.has_graph_store:
+            quads = self._graph_quads(graph, missing_ok=False)
+            if not fmt.supports_datasets:
+                return _serialized_chunks(
+                    (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads), fmt)
+            return _serialized_chunks(quads, fmt)
         return _answer_chunks(self._engine.get_graph(graph, fmt.media_type))
 
     # -- writing
@@ -519,8 +623,10 @@ class Store:
         """Replace several graphs and their metadata in one request: all or nothing.
 
         ``sources`` maps graph IRIs to ``(triples, metadata)`` (see :meth:`replace_source`).
-        The request is :func:`replace_update`; the engine applies it as one transaction, so a
-        failure leaves the store exactly as it was. ``progress(done, total)`` counts triples
+        Where the engine applies a request as one transaction (Oxigraph), one request
+        (:func:`replace_update`): a failure leaves the store exactly as it was. Elsewhere
+        (Virtuoso), the new content is first written to staging graphs, then swapped in with
+        ``MOVE`` (:func:`replace_requests`): a failure while writing leaves every graph as it was. ``progress(done, total)`` counts triples
         written into the request; the call with ``done == total`` comes once the engine has
         committed.
         """
@@ -533,8 +639,19 @@ class Store:
             if progress is not None and done < total:
                 progress(done, total)
 
-        update = replace_update(sources, meta_graph=self.iris.meta_graph, progress=count)
-        self._engine.update(update)
+        if self._engine.profile.atomic_requests:
+            (update,) = replace_requests(sources, meta_graph=self.iris.meta_graph, progress=count)
+            self._engine.update(update)
+        else:
+            staging = f"{self.staging_base}{uuid.uuid4().hex}/"
+            stage, swap = replace_requests(
+                sources, meta_graph=self.iris.meta_graph, staging=staging, progress=count)
+            try:
+                self._engine.update(stage)
+            except BaseException:
+                self._drop_staging(staging)
+                raise
+            self._engine.update(swap)
         if progress is not None:
             total = totals[0] if totals else 0
             progress(total, total)
@@ -545,32 +662,148 @@ class Store:
         self._engine.update(sparql)
 
     def clear(self) -> None:
-        """Remove every graph (tests)."""
-        self._engine.update("DROP ALL")
+        """Remove every graph (tests) — on an engine with graphs of its own, every graph of
+        policykg's (and its staging graphs) only."""
+        if not self._engine.profile.foreign_graphs:
+            self._engine.update("DROP ALL")
+            return
+        ours = self._own_graphs(include_staging=True)
+        if ours:
+            self._engine.update(" ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in ours))
+
+    @property
+    def staging_base(self) -> str:
+        """IRI prefix of the graphs a load writes before swapping them in (outside
+        :attr:`kg.iris.Iris.graph_base`, so never one of policykg's graphs)."""
+        return urljoin(self.iris.graph_base, "../staging/")
 
     # -- internals
 
+    def _query(self, text: str, *, dataset: tuple[list[str], list[str]] = ([], [])) -> QueryResult:
+        form = query_form(text)
+        with self._engine.query(text, accept=_QUERY_ACCEPT.get(form, _JSON.media_type),
+                                default_graph_uris=dataset[0], named_graph_uris=dataset[1]) as answer:
+            body = answer.read()
+            media_type = answer.media_type
+        if media_type == _JSON.media_type:
+            body = _VIRTUOSO_BNODE.sub(rb"\1", body)
+            body = _BOOLEAN_01.sub(lambda m: m.group(1) + (b'true"' if m.group(2) == b"1" else b'false"'), body)
+        max_rows = self._engine.profile.max_rows
+        if form in ("CONSTRUCT", "DESCRIBE") and max_rows is not None:
+            # Virtuoso cuts graph answers at ResultSetMaxRows too, without saying so.
+            records = sum(1 for line in body.splitlines() if line.strip() and not line.startswith(b"#"))
+            if records >= max_rows:
+                raise QueryTruncated(
+                    f"the engine's answer has {records} triples, its row limit: it may have been cut "
+                    "(Virtuoso's ResultSetMaxRows)", limit=max_rows)
+        return _parse_answer(body, media_type)
+
+    def _rows(self, text: str) -> list[dict[str, Term]]:
+        """A SELECT's rows over the engine's whole dataset (no restriction to our graphs)."""
+        result = self._query(text)
+        assert isinstance(result, pyoxigraph.QuerySolutions)
+        names = [variable.value for variable in result.variables]
+        return [{name: row[name] for name in names if row[name] is not None} for row in result]
+
+    def _dataset(self, text: str) -> tuple[list[str], list[str]]:
+        """The ``default-graph-uri`` and ``named-graph-uri`` that make the engine's dataset
+        policykg's graphs: none where it already is (the embedded engine), none where the query
+        names its own dataset (``FROM``)."""
+        profile = self._engine.profile
+        if profile.union_default_graph is None:
+            profile = self._detect_union_default_graph()
+        if profile.union_default_graph and not profile.foreign_graphs:
+            return [], []
+        found = tokens(text)
+        if any(token.kind == "keyword" and token.text == "FROM" for token in found):
+            return [], []
+        ours = self._own_graphs() or [self.iris.graph_base]  # an IRI that is no graph: empty
+        # Virtuoso, given a dataset, ignores GRAPH <g> (or GRAPH ?g bound to <g>) when <g> is not
+        # among its named graphs, and matches every named graph instead: every graph IRI the
+        # query names — ours by prefix, or written after GRAPH — is made a named graph.
+        named = set(ours)
+        for before, token in zip([None, *found], found):
+            iri = token.text[1:-1] if token.kind == "iri" else None
+            if iri and (iri.startswith(self.iris.graph_base) or (before is not None and before.text == "GRAPH")):
+                named.add(iri)
+        return ours, sorted(named)
+
+    def _own_graphs(self, *, include_staging: bool = False) -> list[str]:
+        prefixes = [self.iris.graph_base] + ([self.staging_base] if include_staging else [])
+        test = " || ".join(f"STRSTARTS(STR(?g), {pyoxigraph.Literal(prefix)})" for prefix in prefixes)
+        rows = self._rows(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({test}) }}")
+        return sorted(row["g"].value for row in rows)
+
+    def _detect_union_default_graph(self):  # type: ignore[no-untyped-def]
+        """Find out from one quad whether the default graph is the union of the named graphs;
+        while the store holds no quad, it stays unknown (and the dataset is sent)."""
+        rows = self._rows("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+                          "FILTER(isIRI(?s) && !isBLANK(?o)) } LIMIT 1")
+        if rows:
+            pattern = pyoxigraph.Triple(rows[0]["s"], rows[0]["p"], rows[0]["o"])
+            union = bool(self._query(f"ASK {{ {pattern} }}"))
+            self._engine.learn(union_default_graph=union)
+        return self._engine.profile
+
+    def _drop_staging(self, staging: str) -> None:
+        try:
+            rows = self._rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                              f"FILTER(STRSTARTS(STR(?g), {pyoxigraph.Literal(staging)})) }}")
+            if rows:
+                self._engine.update(" ;\n".join(f"DROP SILENT GRAPH <{row['g'].value}>" for row in rows))
+        except KgError:
+            pass  # the failure being raised matters more; `clear` or the next load tidies up
+
     def _default_graph_quads(self) -> Iterator[pyoxigraph.Quad]:
-        if not self._engine.has_graph_store:
-            return iter(())
+        if not self._engine.has_dataset_get:
+            return iter(())  # only the embedded engine keeps a default graph apart from ours
         return _parse_stream(self._engine.get_graph(None, _NTRIPLES.media_type), _NTRIPLES)
 
-    def _graph_quads(self, graph_iri: str) -> Iterator[pyoxigraph.Quad]:
-        name = pyoxigraph.NamedNode(graph_iri)
+    def _graph_quads(self, graph_iri: str, *, missing_ok: bool = True) -> Iterator[pyoxigraph.Quad]:
+        """One graph's quads; an unknown graph is empty, or (``missing_ok`` False) NotFound,
+        raised at once."""
+        name = _named_node(graph_iri, "graph")
         if not self._engine.has_graph_store:
-            return (q for q in self._quads_by_query() if q.graph_name == name)
+            if not self._query(f"ASK {{ GRAPH {name} {{ ?s ?p ?o }} }}"):
+                if missing_ok:
+                    return iter(())
+                raise NotFound(f"no graph {graph_iri} in the store")
+            return self._paged(f"SELECT ?s ?p ?o WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}",
+                               "?s ?p ?o", lambda row: pyoxigraph.Quad(row["s"], row["p"], row["o"], name))
         try:
             answer = self._engine.get_graph(graph_iri, _NTRIPLES.media_type)
         except NotFound:
-            return iter(())
+            if missing_ok:
+                return iter(())
+            raise
         triples = _parse_stream(answer, _NTRIPLES)
         return (pyoxigraph.Quad(q.subject, q.predicate, q.object, name) for q in triples)
 
     def _quads_by_query(self) -> Iterator[pyoxigraph.Quad]:
-        result = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        assert isinstance(result, pyoxigraph.QuerySolutions)
-        for row in result:
-            yield pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"])
+        return self._paged("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "?g ?s ?p ?o",
+                           lambda row: pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]))
+
+    def _paged(self, select: str, order: str, make: Callable[[dict[str, Term]], pyoxigraph.Quad]
+               ) -> Iterator[pyoxigraph.Quad]:
+        """The rows of ``select`` page by page (ORDER BY, LIMIT, OFFSET), each page below the
+        engine's row cap — learnt from the first page cut, if it was not known."""
+        max_rows = self._engine.profile.max_rows
+        page = min(_PAGE, max_rows - 1) if max_rows and max_rows > 1 else _PAGE
+        offset = 0
+        while True:
+            try:
+                rows = self.select(f"{select} ORDER BY {order} LIMIT {page} OFFSET {offset}")
+            except QueryTruncated as cut:
+                if cut.limit is None or cut.limit <= 1 or cut.limit > page:
+                    raise
+                self._engine.learn(max_rows=cut.limit)
+                page = cut.limit - 1
+                continue
+            for row in rows:
+                yield make(row)
+            if len(rows) < page:
+                return
+            offset += page
 
 
 def _has_blank_node(term: object) -> bool:

@@ -3,6 +3,12 @@
 Stores run on the real engine (an ``oxigraph serve`` child process), never on a mock. One
 in-memory engine serves the whole session; the ``store`` fixture empties it before each test,
 which is much faster than starting a server per test.
+
+The second engine is a private Virtuoso (``tests/virtuoso.py``), started once per session when
+a test asks for it: ``virtuoso`` (the server), ``virtuoso_store`` (a Store on it, writing with
+Digest auth), and ``store_on_each_engine`` (the emptied store, once per engine), which the
+engine-dependent test modules use as their ``store``. Where Virtuoso cannot be started, those
+tests are skipped with a loud reason; ``make test`` installs it, so CI runs them.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import pytest
 
 from kg.store import Store
 
+ENGINES = ("oxigraph", "virtuoso")
+
 
 @pytest.fixture(scope="session")
 def engine_store() -> Iterator[Store]:
@@ -33,6 +41,37 @@ def store(engine_store: Store) -> Store:
     """The session store, emptied."""
     engine_store.clear()
     return engine_store
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A private Virtuoso server for the session (skipped, loudly, where it cannot start)."""
+    from virtuoso import PrivateVirtuoso, VirtuosoUnavailable
+
+    server = PrivateVirtuoso(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        server.start()
+    except VirtuosoUnavailable as error:
+        pytest.skip(f"!!! VIRTUOSO TESTS SKIPPED — the second engine could not be started: {error}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_store(virtuoso) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+    """One store on the private Virtuoso for the session, writing through /sparql-auth."""
+    with Store(virtuoso.query_url, update_url=virtuoso.update_url, auth=virtuoso.auth) as store:
+        yield store
+
+
+@pytest.fixture(params=ENGINES)
+def store_on_each_engine(request) -> Store:  # type: ignore[no-untyped-def]
+    """The session store of each engine in turn, emptied."""
+    store = request.getfixturevalue("engine_store" if request.param == "oxigraph" else "virtuoso_store")
+    store.clear()
+    return store
 
 
 @pytest.fixture

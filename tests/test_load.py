@@ -1,4 +1,5 @@
-"""Validated loading into a real engine: the shapes in curators' terms, all-or-nothing, idempotence."""
+"""Validated loading into the real engines (Oxigraph and Virtuoso): the shapes in curators' terms,
+all-or-nothing, idempotence."""
 
 from __future__ import annotations
 
@@ -48,6 +49,12 @@ positions:
   - {id: opposes-rule, holder: china, stance: opposes, target: treasury-rule, since: 2024-07-01,
      evidence: firmly-opposed}
 """
+
+
+@pytest.fixture
+def store(store_on_each_engine: Store) -> Store:
+    """Each engine's emptied session store in turn (tests/conftest.py)."""
+    return store_on_each_engine
 
 
 def write(tmp_path: Path, text: str, name: str = "demo.yaml") -> Path:

@@ -1,4 +1,4 @@
-"""The questions the first article's data must answer, through the named queries on a real engine."""
+"""The questions the first article's data must answer, through the named queries on each real engine."""
 
 from __future__ import annotations
 
@@ -16,8 +16,16 @@ ID = "https://w3id.org/policykg/id/"
 PK = "https://w3id.org/policykg/ontology#"
 
 
-@pytest.fixture(scope="module")
-def kg_store():
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def kg_store(request):
+    """The bundled data on each engine (tests/test_engines.py compares the answers)."""
+    if request.param == "virtuoso":
+        store = request.getfixturevalue("virtuoso_store")
+        store.clear()
+        load_paths([DATA], store)
+        yield store
+        store.clear()
+        return
     with Store(None) as store:
         load_paths([DATA], store)
         yield store

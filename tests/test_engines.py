@@ -1,0 +1,312 @@
+"""What differs between engines, and that policykg hides it (docs/decisions/0002-engine-differences.md).
+
+Against the real engines: the embedded Oxigraph server, an Oxigraph server without a union
+default graph, and a private Virtuoso (``tests/virtuoso.py``).
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+import kg.store
+from api.settings import Settings
+from conftest import ROOT, running_server
+from kg.engine import EngineConfig, SparqlEngine, find_oxigraph, parse_auth
+from kg.errors import ConfigError, EngineError, QueryError, QueryTimeout, QueryTruncated
+from kg.load import load_paths
+from kg.queries import named_query
+from kg.store import Store
+
+DATA = ROOT / "data"
+EX = "http://example.org/"
+P = ox.NamedNode(EX + "p")
+
+# The seven questions of the first article, with their parameters (tests/test_questions.py).
+QUESTIONS = [
+    ("statements_by_speaker", {"speaker": "fu-cong", "onBehalfOf": "china", "on": "2024-07-01"}),
+    ("statements_by_speaker", {"speaker": "fu-cong"}),
+    ("positions_on_target", {"target": "us-treasury-outbound-investment-rule", "stance": "opposes"}),
+    ("resolutions_adopted", {"adoptedBy": "un-general-assembly", "about": "artificial-intelligence"}),
+    ("statements_about", {"about": "a-res-78-311"}),
+    ("spokespeople_of", {"onBehalfOf": "us-mission-to-the-un"}),
+    ("spokespeople_of", {"onBehalfOf": "china"}),
+    ("positions_by_holder", {"holder": "china"}),
+    ("source_graph", {"source": "ap-2024-07-02-un-ai-resolutions"}),
+]
+
+
+def answers(store: Store) -> dict[str, object]:
+    """Every question's answer, as comparable values (rows in order; graphs as sets)."""
+    found: dict[str, object] = {}
+    for name, params in QUESTIONS:
+        query = named_query(name)
+        bindings = query.substitutions(params, iris=store.iris, existing=store.existing)
+        result = store.query(query.text, substitutions=bindings)
+        key = f"{name} {sorted(params.items())}"
+        if isinstance(result, ox.QueryTriples):
+            found[key] = {str(t) for t in result if "recordedAt" not in str(t.predicate)}
+        else:
+            assert isinstance(result, ox.QuerySolutions)
+            names = [v.value for v in result.variables]
+            found[key] = [tuple(str(row[n]) for n in names) for row in result]
+    return found
+
+
+def quads(store: Store) -> set[ox.Quad]:
+    return set(store)
+
+
+def t(s: str, o: str) -> ox.Triple:
+    return ox.Triple(ox.NamedNode(EX + s), P, ox.Literal(o))
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def test_credentials_forms_and_files(tmp_path: Path) -> None:
+    assert isinstance(parse_auth("basic:u:p:with:colons"), httpx.BasicAuth)
+    assert isinstance(parse_auth("digest:u:p"), httpx.DigestAuth)
+    assert parse_auth("bearer:tok") is not None and parse_auth("") is None and parse_auth(None) is None
+    secret = tmp_path / "engine-auth"
+    secret.write_text("digest:writer:s3cret-value\n")
+    assert isinstance(parse_auth(f"@{secret}"), httpx.DigestAuth)
+    for wrong in ("s3cret-value", "basic:s3cret-value", "ntlm:u:s3cret-value", "bearer:"):
+        with pytest.raises(ConfigError) as caught:
+            parse_auth(wrong)
+        assert "s3cret" not in str(caught.value)
+    with pytest.raises(ConfigError, match="cannot read"):
+        parse_auth(f"@{tmp_path / 'missing'}")
+
+
+def test_settings_open_an_engine_by_url_and_never_show_the_credentials(monkeypatch) -> None:
+    monkeypatch.setenv("POLICYKG_STORE", "http://db.example.org:8890/sparql")
+    monkeypatch.setenv("POLICYKG_UPDATE_URL", "http://db.example.org:8890/sparql-auth")
+    monkeypatch.setenv("POLICYKG_ENGINE_AUTH", "digest:writer:s3cret-value")
+    settings = Settings()
+    config = settings.store_location
+    assert config == EngineConfig("http://db.example.org:8890/sparql",
+                                  update_url="http://db.example.org:8890/sparql-auth",
+                                  auth="digest:writer:s3cret-value")
+    assert "s3cret" not in repr(settings) and "s3cret" not in repr(config)
+    endpoints = config.endpoints()
+    assert endpoints.update_url.endswith("/sparql-auth") and endpoints.store_url is None
+    assert Settings(store="var/store").store_location == "var/store"
+    with pytest.raises(ConfigError, match="embedded engine"):
+        Store(None, auth="basic:u:p")
+
+
+# --------------------------------------------------------------------------- the same answers
+
+
+# Virtuoso 7.2 leaves ?onBehalfOfLabel unbound when ?onBehalfOf is given (bound by the VALUES
+# block that opens the WHERE group, then used in OPTIONAL { ?onBehalfOf rdfs:label … }).
+VIRTUOSO_LABEL_BUG = "statements_by_speaker [('on', '2024-07-01'), ('onBehalfOf', 'china'), ('speaker', 'fu-cong')]"
+
+
+@pytest.fixture(scope="module")
+def both_answers(virtuoso_store: Store):  # type: ignore[no-untyped-def]
+    """The questions' answers on each engine, and the stores' statistics, over the bundled data."""
+    virtuoso_store.clear()
+    load_paths([DATA], virtuoso_store)
+    try:
+        with Store() as oxigraph:
+            load_paths([DATA], oxigraph)
+            yield ((answers(oxigraph), oxigraph.stats(), oxigraph.graphs()),
+                   (answers(virtuoso_store), virtuoso_store.stats(), virtuoso_store.graphs()))
+    finally:
+        virtuoso_store.clear()
+
+
+def unordered(found: dict[str, object]) -> dict[str, object]:
+    """Rows as sorted lists: the engines order rows that tie on ORDER BY differently (the
+    order each question promises is checked on both engines by tests/test_questions.py)."""
+    return {key: sorted(value) if isinstance(value, list) else value for key, value in found.items()}
+
+
+def test_the_first_articles_questions_give_the_same_answers_on_both_engines(both_answers) -> None:  # type: ignore[no-untyped-def]
+    (oxigraph, ox_stats, ox_graphs), (virtuoso, vt_stats, vt_graphs) = both_answers
+    assert ox_stats == vt_stats and ox_graphs == vt_graphs
+    assert all(oxigraph.values())
+    expected, got = unordered(oxigraph), unordered(virtuoso)
+    differing = sorted(key for key in expected if expected[key] != got[key])
+    assert differing == [VIRTUOSO_LABEL_BUG]  # the one known difference, below
+
+
+@pytest.mark.xfail(strict=True, reason="Virtuoso 7.2 leaves ?onBehalfOfLabel unbound in statements_by_speaker "
+                   "when onBehalfOf is given: a fix belongs in kg/queries/statements_by_speaker.rq")
+def test_the_first_articles_questions_give_identical_answers_on_both_engines(both_answers) -> None:  # type: ignore[no-untyped-def]
+    (oxigraph, _, _), (virtuoso, _, _) = both_answers
+    assert unordered(oxigraph) == unordered(virtuoso)
+
+
+def test_an_engine_with_a_real_default_graph_gives_the_same_answers(tmp_path: Path) -> None:
+    """An Oxigraph server started without --union-default-graph: the store sends the dataset."""
+    port = kg.engine._free_port()
+    proc = subprocess.Popen([str(find_oxigraph()), "serve", "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/query"
+        for _ in range(100):
+            try:
+                httpx.get(url, params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.HTTPError:
+                import time
+                time.sleep(0.05)
+        with Store(url) as real, Store() as union:
+            assert real.engine.profile.union_default_graph is None  # not known while empty
+            load_paths([DATA], real)
+            load_paths([DATA], union)
+            assert answers(real) == answers(union)
+            assert real.engine.profile.union_default_graph is False  # found out from the data
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+# --------------------------------------------------------------------------- Virtuoso, really
+
+
+def test_virtuoso_is_recognised(virtuoso_store: Store, virtuoso) -> None:  # type: ignore[no-untyped-def]
+    profile = virtuoso_store.engine.profile
+    assert profile.name == "virtuoso" and profile.foreign_graphs and not profile.atomic_requests
+    assert profile.max_rows == virtuoso.max_rows  # ResultSetMaxRows, found by a probe
+    virtuoso_store.clear()
+    assert virtuoso_store.graphs() == [] and len(virtuoso_store) == 0  # its system graphs are not ours
+
+
+def test_virtuoso_does_not_apply_a_request_atomically(virtuoso_store: Store) -> None:
+    """Why replacement is staged there: the operations before the failing one stay applied."""
+    store = virtuoso_store
+    store.clear()
+    a = store.iris.graph("a")
+    store.replace_source(a, [t("s", "old")], metadata=[])
+    with pytest.raises(QueryError):
+        store.update(f"DROP SILENT GRAPH <{a}> ;\nINSERT DATA {{ GRAPH <{a}> {{ <{EX}s> <{EX}p> 'new' }} }} ;\n"
+                     f"CREATE GRAPH <{a}>")
+    assert {q.object.value for q in store} == {"new"}
+
+
+def test_a_replacement_failing_mid_way_leaves_the_old_graph_on_virtuoso(virtuoso_store: Store, monkeypatch) -> None:
+    store = virtuoso_store
+    store.clear()
+    a, b = store.iris.graph("a"), store.iris.graph("b")
+    store.replace_sources({a: ([t("s", "old a")], [ox.Triple(ox.NamedNode(a), P, ox.Literal("1"))]),
+                           b: ([t("s", "old b")], [])})
+    before = quads(store)
+    real = kg.store.replace_requests
+
+    def failing_after_the_writes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        stage, swap = real(*args, **kwargs)
+        # Fails when executed, after the staged INSERT DATA has run (and been committed).
+        return [f"{stage} ;\nCREATE GRAPH <{a}>", swap]
+
+    monkeypatch.setattr(kg.store, "replace_requests", failing_after_the_writes)
+    with pytest.raises(QueryError, match="contains triples already"):
+        store.replace_sources({a: ([t("s", "new a")], []), b: ([t("s", "new b")], [])})
+    assert quads(store) == before
+    monkeypatch.undo()
+    leftovers = store._rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                            f"FILTER(STRSTARTS(STR(?g), '{store.staging_base}')) }}")
+    assert leftovers == []  # the staging graphs were dropped
+    store.replace_sources({a: ([t("s", "new a")], []), b: ([], [])})  # and the real one works
+    assert {(q.graph_name.value, q.object.value) for q in store} == {(a, "new a")}
+
+
+def test_the_staged_replacement_also_works_on_oxigraph(store: Store) -> None:
+    """The staged path is the same SPARQL on any engine: shown on Oxigraph, told it is not atomic."""
+    from dataclasses import replace
+
+    engine = store.engine
+    saved = engine.profile
+    engine._profile = replace(saved, atomic_requests=False)
+    try:
+        a = store.iris.graph("a")
+        store.replace_source(a, [t("s", "old"), ox.Triple(ox.BlankNode(), P, ox.Literal("b"))],
+                             metadata=[ox.Triple(ox.NamedNode(a), P, ox.Literal("1"))])
+        store.replace_source(a, [t("s", "new")], metadata=[ox.Triple(ox.NamedNode(a), P, ox.Literal("2"))])
+        assert {q.object.value for q in store} == {"new", "2"}
+        assert store.graphs() == [a, store.iris.meta_graph]
+    finally:
+        engine._profile = saved
+
+
+def test_an_update_without_the_rights_is_a_clear_engine_error(virtuoso) -> None:  # type: ignore[no-untyped-def]
+    with Store(virtuoso.query_url) as anonymous:  # /sparql: read-only for the anonymous user
+        with pytest.raises(EngineError, match="POLICYKG_ENGINE_AUTH") as caught:
+            anonymous.replace_source(anonymous.iris.graph("a"), [t("s", "x")], metadata=[])
+        assert "refused the update" in str(caught.value)
+    wrong = "digest:policykg:not-the-s3cret"
+    with Store(virtuoso.query_url, update_url=virtuoso.update_url, auth=wrong) as intruder:
+        with pytest.raises(EngineError, match="refused") as caught:
+            intruder.replace_source(intruder.iris.graph("a"), [t("s", "x")], metadata=[])
+        assert "s3cret" not in str(caught.value)
+
+
+def test_truncated_answers_raise_and_internal_reads_page_around_them(virtuoso_store: Store, virtuoso) -> None:  # type: ignore[no-untyped-def]
+    store = virtuoso_store
+    store.clear()
+    size = virtuoso.max_rows + 234
+    a = store.iris.graph("a")
+    store.replace_source(a, [t(f"s{i}", f"o{i}") for i in range(size)], metadata=[])
+    with pytest.raises(QueryTruncated, match="row limit") as caught:
+        store.select("SELECT ?s WHERE { ?s ?p ?o }")
+    assert caught.value.limit == virtuoso.max_rows
+    with pytest.raises(QueryTruncated):
+        b"".join(store.query_bytes("SELECT ?s WHERE { ?s ?p ?o }", media_type="text/csv"))
+    with pytest.raises(QueryTruncated):  # Virtuoso cuts CONSTRUCT answers silently: counted
+        store.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    assert len(store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 10")) == 10
+    assert len(store) == size
+    assert len(quads(store)) == size  # iteration pages with ORDER BY, LIMIT, OFFSET
+    out = io.BytesIO()
+    store.export(ox.RdfFormat.N_QUADS, out)
+    assert len(set(ox.parse(out.getvalue(), ox.RdfFormat.N_QUADS))) == size
+    out = io.BytesIO()
+    store.export(ox.RdfFormat.TURTLE, out, graph=a)
+    assert len(list(ox.parse(out.getvalue(), ox.RdfFormat.TURTLE))) == size
+    store.clear()
+
+
+def test_an_anytime_answer_cut_by_the_engines_timeout_is_a_timeout() -> None:
+    """Virtuoso's 200 with ``X-SQL-State: S1TAT`` and partial rows (headers as Virtuoso sends them)."""
+    body = b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "http://e/1"}}]}}'
+
+    def virtuoso(request: httpx.Request) -> httpx.Response:
+        assert request.method == "GET" and request.headers["accept"]
+        return httpx.Response(200, content=body, headers={
+            "Server": "Virtuoso/07.20.3229", "Content-Type": "application/sparql-results+json",
+            "X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results, query interrupted by result timeout."})
+
+    engine = SparqlEngine.remote("http://virtuoso.invalid/sparql")
+    engine._client = httpx.Client(transport=httpx.MockTransport(virtuoso))
+    with pytest.raises(QueryTimeout, match="partial"):
+        engine.query("SELECT ?s WHERE { ?s ?p ?o }", accept="application/sparql-results+json")
+    engine.close()
+
+
+def test_the_api_serves_from_virtuoso(virtuoso, virtuoso_store: Store) -> None:  # type: ignore[no-untyped-def]
+    virtuoso_store.clear()
+    load_paths([DATA], virtuoso_store)
+    try:
+        with running_server(virtuoso.query_url, POLICYKG_UPDATE_URL=virtuoso.update_url,
+                            POLICYKG_ENGINE_AUTH=virtuoso.auth) as url:
+            actors = httpx.get(url + "/actors", params={"q": "china"}, headers={"Accept": "application/json"},
+                               timeout=20)
+            assert actors.status_code == 200, actors.text
+            assert "https://w3id.org/policykg/id/actor/china" in actors.text
+            china = httpx.get(url + "/id/actor/china", headers={"Accept": "text/turtle"}, timeout=20)
+            assert china.status_code == 200 and "China" in china.text
+            answer = httpx.get(url + "/sparql", timeout=20, params={
+                "query": "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                headers={"Accept": "text/csv"})
+            assert answer.status_code == 200, answer.text
+            assert answer.text.splitlines()[1].strip() == str(len(virtuoso_store.graphs()))  # ours only
+    finally:
+        virtuoso_store.clear()
