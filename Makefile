@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test serve setup java clean
+.PHONY: test serve setup java virtuoso clean bench-quick bench bench-setup bench-report
 
-setup: $(STAMP) java
+setup: $(STAMP) java virtuoso
 
 # The venv is (re)built when it is missing, broken, or older than pyproject.toml.
 $(STAMP): pyproject.toml
@@ -23,6 +23,13 @@ java:
 	  SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends default-jre-headless; }
 
+# Virtuoso Open Source: the second engine the tests run on (tests/virtuoso.py starts a private one).
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  echo "installing Virtuoso Open Source for the engine tests"; \
+	  SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends virtuoso-opensource; }
+
 test: setup
 	$(BIN)/python -m pytest
 
@@ -30,6 +37,33 @@ test: setup
 serve: setup
 	$(BIN)/policykg load data/
 	$(BIN)/policykg serve --host 127.0.0.1 --port 8000
+
+# Benchmarks (benchmarks/, docs/benchmarks.md): the `bench` extra and wrk from Debian, then the run.
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench-setup: $(BENCH_STAMP)
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing wrk (the HTTP load generator)"; \
+	  SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk; }
+
+# 10k statements, a few minutes; writes benchmarks/results/<date>-10000.json and the report.
+bench-quick: bench-setup
+	$(BIN)/python -m benchmarks.run --size 10000
+	$(BIN)/python -m benchmarks.report
+
+# 100k and 1M statements (long: hours at today's ingest rate).
+bench: bench-setup
+	$(BIN)/python -m benchmarks.run --size 100000 --size 1000000
+	$(BIN)/python -m benchmarks.report
+
+# docs/benchmarks.md and docs/benchmarks/*.png from benchmarks/results/*.json.
+bench-report: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.report
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache

@@ -68,7 +68,8 @@ def _open(store: str, base_iri: str, timeout: float = 10.0) -> Store:
                      update_url=os.environ.get("POLICYKG_UPDATE_URL") or None,
                      gsp_url=os.environ.get("POLICYKG_GSP_URL") or None,
                      auth=os.environ.get("POLICYKG_ENGINE_AUTH") or None)
-    return Store(store, base_iri=base_iri, query_timeout=timeout)
+    location = None if store == ":memory:" else store  # as in api.settings: an in-memory engine
+    return Store(location, base_iri=base_iri, query_timeout=timeout)
 
 
 def _fail(exc: KgError) -> typer.Exit:
