@@ -1,0 +1,618 @@
+"""Run the benchmark suite: ``python -m benchmarks.run --size 10000 [--size 100000 …]``.
+
+For each size, on data from :mod:`benchmarks.generate` (same seed, same bytes), in one run:
+
+1. validated ingest: ``policykg load`` of the entry files into a fresh on-disk store (the
+   registry first, then the sources in batches of files), statements/s and peak RSS of the
+   process tree (policykg and its Oxigraph engine);
+2. bulk import: ``policykg load`` of the pre-validated N-Quads dump into another fresh store,
+   and ``oxigraph load`` of the same file (the peer's own import) for comparison;
+3. a curator's 20-statement file validated and committed into the full store (in process, and
+   ``policykg load`` end to end);
+4. latency p50/p99 of the named questions (``kg/queries/*.rq`` with bound parameters from the
+   head, middle and tail of the Zipf distribution) through ``kg`` (``Store.select``), alternating
+   call by call with the Oxigraph server (``oxigraph serve-read-only --union-default-graph``,
+   loaded with the same N-Quads) and rdflib-endpoint (same N-Quads in an rdflib Dataset);
+5. ``policykg serve`` start time on the store (until ``/-/health`` answers, and until a REST
+   lookup answers), then the same questions through ``/sparql`` alternating with the Oxigraph
+   server, and the REST lookups one at a time;
+6. HTTP throughput of the REST lookups under wrk (fixed threads and connections on 127.0.0.1),
+   alternating with a FastAPI hello-world served by uvicorn (one worker) under the same wrk;
+7. dump export: ``GET /dumps/policykg.nq`` streamed to the end (quads/s), against the Oxigraph
+   server's ``GET /store`` in N-Quads; and the serving RSS.
+
+Results go to ``benchmarks/results/<date>-<size>.json``. Every process it starts, it stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from importlib import metadata
+from pathlib import Path
+
+import httpx
+import psutil
+
+from benchmarks.generate import REGISTRY, generate
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+BIN = Path(sys.executable).parent
+POLICYKG = str(BIN / "policykg")
+OXIGRAPH = str(BIN / "oxigraph")
+SELECT_ACCEPT = "application/sparql-results+json"
+GRAPH_ACCEPT = "application/n-triples"
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += p.memory_info().rss
+    return total
+
+
+class PeakRss:
+    """Samples the RSS of a process tree every 50 ms; ``peak`` in bytes."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self._stop.wait(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_timed(cmd: list[str], **kwargs) -> tuple[float, int, str]:  # type: ignore[no-untyped-def]
+    """Run ``cmd``; (seconds, peak RSS of its process tree, stdout). Raises on failure."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    sampler = PeakRss(proc.pid)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    peak = sampler.stop()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:3])} … failed ({proc.returncode}): {err[-2000:]}")
+    return seconds, peak, out
+
+
+@contextlib.contextmanager
+def process(cmd: list[str], ready_url: str, *, env: dict[str, str] | None = None,
+            timeout: float = 600) -> Iterator[tuple[subprocess.Popen, float]]:
+    """Start a server; yield it and the seconds until ``ready_url`` answered 200; stop it."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{cmd[0]} exited: {proc.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx.get(ready_url, timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.perf_counter() - start > timeout:
+                raise RuntimeError(f"{cmd[0]} did not answer within {timeout} s")
+            time.sleep(0.02)
+        yield proc, time.perf_counter() - start
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+
+
+def percentiles(samples: list[float]) -> dict[str, float | int]:
+    """p50/p99 (ms) by nearest rank, the mean and the sample count."""
+    if not samples:
+        return {"n": 0}
+    ordered = sorted(samples)
+
+    def rank(q: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))]
+
+    return {"p50_ms": round(rank(0.50) * 1000, 3), "p99_ms": round(rank(0.99) * 1000, 3),
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 3), "n": len(ordered)}
+
+
+# --- the questions -------------------------------------------------------------------------------
+
+def question_cases(manifest: dict) -> list[dict]:
+    """Named queries with realistic bound parameters (Zipf head, middle, tail)."""
+    people, states = manifest["people_by_activity"], manifest["states_by_activity"]
+    speakers, topics = manifest["speakers_by_activity"], manifest["topics_sample"]
+    resolutions, ios = manifest["resolutions_sample"], manifest["international_organizations"]
+    cases = [
+        ("statements_by_speaker", {"speaker": people[0], "from": "2020-01-01", "to": "2021-12-31"}),
+        ("statements_by_speaker", {"speaker": people[-1]}),
+        ("statements_by_speaker", {"speaker": speakers[0], "from": "2023-01-01", "to": "2023-12-31"}),
+        ("statements_about", {"about": f"resolution/{resolutions[0]}"}),
+        ("statements_about", {"about": f"topic/{topics[0]}", "from": "2022-01-01", "to": "2022-12-31"}),
+        ("positions_on_target", {"target": f"topic/{topics[1]}", "stance": "opposes"}),
+        ("positions_on_target", {"target": f"resolution/{resolutions[1]}"}),
+        ("positions_by_holder", {"holder": states[0]}),
+        ("positions_by_holder", {"holder": people[1]}),
+        ("resolutions_adopted", {"adoptedBy": ios[0]}),
+        ("spokespeople_of", {"onBehalfOf": states[0]}),
+        ("spokespeople_of", {"onBehalfOf": states[-1]}),
+        ("source_graph", {"source": manifest["source_sample"][0]}),
+    ]
+    from kg.iris import Iris
+    from kg.queries import named_query
+    from kg.store import bind
+
+    iris = Iris()
+    out = []
+    for name, values in cases:
+        query = named_query(name)
+        subs = query.substitutions(values, iris=iris)
+        out.append({"name": name, "params": values, "form": query.form, "text": query.text,
+                    "substitutions": subs, "bound": bind(query.text, subs)})
+    return out
+
+
+def rest_paths(manifest: dict) -> list[str]:
+    """The REST lookups measured: statements by speaker and period, positions, timelines."""
+    people, states = manifest["people_by_activity"], manifest["states_by_activity"]
+    speakers = manifest["speakers_by_activity"]
+    return [
+        f"/statements?speaker={people[0]}&from=2020-01-01&to=2021-12-31",
+        f"/statements?speaker={people[-1]}&from=2015-01-01&to=2025-12-31",
+        f"/statements?speaker={speakers[3]}&from=2023-01-01&to=2023-06-30",
+        f"/actors/{states[0]}/positions",
+        f"/actors/{people[1]}/positions",
+        f"/timeline?actor={people[0]}",
+        f"/timeline?actor={states[-1]}",
+    ]
+
+
+class Sparql:
+    """One SPARQL endpoint over HTTP (POST form, explicit Accept), timed to the last byte."""
+
+    def __init__(self, url: str, client: httpx.Client, *, timeout: float = 60.0):
+        self.url, self.client, self.timeout = url, client, timeout
+
+    def __call__(self, case: dict) -> float:
+        accept = SELECT_ACCEPT if case["form"] == "SELECT" else GRAPH_ACCEPT
+        start = time.perf_counter()
+        try:
+            response = self.client.post(self.url, data={"query": case["bound"]}, headers={"Accept": accept},
+                                        timeout=self.timeout)
+        except httpx.TimeoutException:
+            raise RuntimeError(f"{self.url}: {case['name']} took over {self.timeout} s (timed out)") from None
+        body = response.content
+        seconds = time.perf_counter() - start
+        if response.status_code != 200:
+            raise RuntimeError(f"{self.url}: {case['name']} → {response.status_code} {body[:300]!r}")
+        return seconds
+
+
+def measure_alternating(cases: list[dict], systems: dict[str, Callable[[dict], float]], *,
+                        rounds: int, budget_s: float) -> dict[str, dict[str, list[float]]]:
+    """Each round runs every case on every system in turn (rotating who goes first).
+
+    A system whose time on a case exceeds ``budget_s`` in total gets no more samples of it
+    (rdflib-endpoint can take seconds per query); at least one sample is always taken.
+    """
+    samples: dict[str, dict[str, list[float]]] = {s: {} for s in systems}
+    spent: dict[tuple[str, int], float] = {}
+    errors: dict[str, str] = {}
+    names = list(systems)
+    for r in range(rounds):
+        for i, case in enumerate(cases):
+            order = names[(r + i) % len(names):] + names[:(r + i) % len(names)]
+            for system in order:
+                key = (system, i)
+                if spent.get(key, 0.0) > budget_s or (system, i) in errors:
+                    continue
+                try:
+                    seconds = systems[system](case)
+                except Exception as error:  # noqa: BLE001 — recorded, the run goes on
+                    errors[(system, i)] = str(error)[:300]
+                    continue
+                spent[key] = spent.get(key, 0.0) + seconds
+                samples[system].setdefault(f"{i:02d}", []).append(seconds)
+    samples["_errors"] = {f"{s}/{i:02d}": e for (s, i), e in errors.items()}  # type: ignore[assignment]
+    return samples
+
+
+def summarise(cases: list[dict], samples: dict, systems: list[str]) -> dict:
+    """Per named question: p50/p99 over all its cases' samples, per system."""
+    by_question: dict[str, dict] = {}
+    for i, case in enumerate(cases):
+        entry = by_question.setdefault(case["name"], {"cases": [], **{s: [] for s in systems}})
+        entry["cases"].append(case["params"])
+        for system in systems:
+            entry[system] += samples.get(system, {}).get(f"{i:02d}", [])
+    return {name: {"cases": entry["cases"], **{s: percentiles(entry[s]) for s in systems}}
+            for name, entry in by_question.items()}
+
+
+# --- load generator ------------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+
+
+def wrk(url: str, paths: list[str], *, threads: int, connections: int, seconds: int) -> dict:
+    """Requests/s and latency percentiles of wrk cycling through ``paths``."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
+    try:
+        out = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+             "-s", script.name, url], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+
+    def ms(text: str) -> float:
+        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    result: dict[str, object] = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]
+    for q in ("50", "99"):
+        found = re.search(rf"^\s+{q}%\s+(\S+)", out, re.M)
+        if found:
+            result[f"p{q}_ms"] = round(ms(found.group(1)), 3)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    result["non_2xx"] = int(non2xx.group(1)) if non2xx else 0
+    errors = re.search(r"Socket errors: (.*)", out)
+    result["socket_errors"] = errors.group(1) if errors else ""
+    result["requests"] = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return result
+
+
+# --- one size ------------------------------------------------------------------------------------
+
+def versions() -> dict[str, str]:
+    found = {}
+    for package in ("policykg", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "pyshacl", "fastapi",
+                    "uvicorn", "httpx"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            found[package] = metadata.version(package)
+    found["python"] = platform.python_version()
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        found["wrk"] = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        found["git_commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                             text=True, check=True).stdout.strip()
+    return found
+
+
+def machine() -> dict[str, object]:
+    cpu = platform.processor()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "os": platform.platform(), "hostname": platform.node()}
+
+
+def ingest(entries: Path, store: Path, *, batch_statements: int, budget_s: float, manifest: dict) -> dict:
+    """``policykg load`` of the registry, then of the sources in batches, until ``budget_s``.
+
+    Validation cost grows faster than the batch (measured: ~540 statements in 47 s, ~1,100 in
+    234 s), so batches are curator-sized and the run is time-boxed: the rate is over the
+    statements loaded within the budget, and the figures say how many that was.
+    """
+    files = sorted(p for p in entries.glob("*.yaml") if p.stem != REGISTRY)
+    per_file = manifest["statements"] / max(len(files), 1)
+    per_batch = max(1, int(batch_statements / per_file))
+    seconds, peak, _ = run_timed([POLICYKG, "load", "--store", str(store), str(entries / f"{REGISTRY}.yaml")])
+    registry_s, batches = seconds, []
+    total_s, loaded = 0.0, 0
+    for start in range(0, len(files), per_batch):
+        if total_s > budget_s:
+            break
+        chunk = files[start:start + per_batch]
+        seconds, rss, _ = run_timed([POLICYKG, "load", "--store", str(store), *map(str, chunk)])
+        batches.append(seconds)
+        total_s += seconds
+        loaded += sum(p.read_text(encoding="utf-8").count("\n  - id: s") for p in chunk)
+        peak = max(peak, rss)
+    log(f"  ingest: {loaded} statements in {len(batches)} batches, {total_s:.1f} s")
+    return {
+        "ingest_statements_per_s": round(loaded / total_s, 1),
+        "ingest_statements_measured": loaded,
+        "ingest_seconds": round(total_s, 2),
+        "ingest_registry_seconds": round(registry_s, 2),
+        "ingest_batches": len(batches),
+        "ingest_batch_statements": round(per_batch * per_file),
+        "ingest_peak_rss_mb": round(peak / 2**20, 1),
+        "ingest_method": f"policykg load (CLI, one process per batch of ~{round(per_batch * per_file)} statements, "
+                         f"registry loaded first) into a fresh on-disk store, time-boxed at {budget_s:.0f} s: "
+                         f"{loaded:,} of {manifest['statements']:,} statements loaded",
+    }
+
+
+def dump_slice(nquads: Path, target: Path, statements: int, manifest: dict) -> tuple[int, int]:
+    """The registry's graph and the first sources' graphs of the dump, about ``statements`` of them."""
+    per_source = manifest["statements"] / manifest["sources"]
+    keep = {f"<https://w3id.org/policykg/graph/{REGISTRY}>"} | {
+        f"<https://w3id.org/policykg/graph/bench-src-{i:06d}>" for i in range(max(1, int(statements / per_source)))}
+    count = 0
+    with nquads.open(encoding="utf-8") as src, target.open("w", encoding="utf-8") as out:
+        for line in src:
+            if line.rstrip(" .\n").rsplit(" ", 1)[-1] in keep:
+                out.write(line)
+                count += 1
+    return count, round((len(keep) - 1) * per_source)
+
+
+def run_size(size: int, args: argparse.Namespace) -> dict:
+    work = Path(args.workdir) / f"size-{size}"
+    data = work / "data"
+    log(f"size {size}: generating into {data}")
+    start = time.perf_counter()
+    manifest = generate(size, args.seed, data)
+    result: dict[str, object] = {
+        "statements": size, "seed": args.seed, "quads": manifest["quads"],
+        "triples_per_statement": round(manifest["quads"] / size, 2),
+        "generated": {k: manifest[k] for k in ("sources", "files", "actors", "topics", "resolutions", "measures")},
+        "generate_seconds": round(time.perf_counter() - start, 1),
+        "date": dt.date.today().isoformat(), "machine": machine(), "versions": versions(),
+        "command": " ".join(["python -m benchmarks.run", *sys.argv[1:]]),
+    }
+    nquads = data / "dump.nq"
+
+    # 1. validated ingest (time-boxed)
+    ingest_store, served_store, ox_store = work / "store-ingest", work / "store-served", work / "store-oxigraph"
+    bulk_store = work / "store-bulk"
+    for path in (ingest_store, served_store, ox_store, bulk_store):
+        shutil.rmtree(path, ignore_errors=True)
+    log("validated ingest")
+    result.update(ingest(data / "entries", ingest_store, batch_statements=args.batch_statements,
+                         budget_s=args.ingest_budget, manifest=manifest))
+    shutil.rmtree(ingest_store, ignore_errors=True)
+
+    # 2. bulk import of a pre-validated dump through policykg load (a slice: validation is the
+    # bound), and the Oxigraph peer's own import of the whole dump
+    log("bulk import (policykg load of a dump slice)")
+    piece = work / "dump-slice.nq"
+    quads, approx = dump_slice(nquads, piece, args.bulk_statements, manifest)
+    try:
+        seconds, peak, _ = run_timed([POLICYKG, "load", "--store", str(bulk_store), str(piece)])
+        result.update({"bulk_import_seconds": round(seconds, 2), "bulk_import_quads": quads,
+                       "bulk_import_statements": approx,
+                       "bulk_import_quads_per_s": round(quads / seconds, 1),
+                       "bulk_import_peak_rss_mb": round(peak / 2**20, 1)})
+    except RuntimeError as error:
+        result["bulk_import_error"] = str(error)[:500]
+    shutil.rmtree(bulk_store, ignore_errors=True)
+    log("oxigraph load (the peer's store, and the store policykg serves)")
+    seconds, peak, _ = run_timed([OXIGRAPH, "load", "--location", str(ox_store), "--file", str(nquads)])
+    result.update({"oxigraph_load_seconds": round(seconds, 2),
+                   "oxigraph_load_quads_per_s": round(manifest["quads"] / seconds, 1),
+                   "oxigraph_load_peak_rss_mb": round(peak / 2**20, 1)})
+    # policykg serves the same dump, loaded by `oxigraph load` (same storage format as its
+    # engine): a validated ingest of the whole size does not fit in the run (see above).
+    run_timed([OXIGRAPH, "load", "--location", str(served_store), "--file", str(nquads)])
+    result["served_store"] = "the full dump loaded with `oxigraph load` (no meta-graph records)"
+
+    cases = question_cases(manifest)
+    paths = rest_paths(manifest)
+    ox_port, rdf_port = free_port(), free_port()
+    log("starting the Oxigraph server and rdflib-endpoint")
+    with (process([OXIGRAPH, "serve-read-only", "--location", str(ox_store), "--union-default-graph",
+                   "--bind", f"127.0.0.1:{ox_port}", "--timeout-s", "120"],
+                  f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D") as (ox_proc, ox_start),
+          process([sys.executable, "-m", "benchmarks.peers", "rdflib-endpoint", "--nquads", str(nquads),
+                   "--port", str(rdf_port)], f"http://127.0.0.1:{rdf_port}/?query=ASK%7B%7D",
+                  timeout=3600) as (rdf_proc, rdf_start),
+          httpx.Client(timeout=300) as client):
+        result["oxigraph_server_start_s"] = round(ox_start, 3)
+        result["rdflib_endpoint_start_s"] = round(rdf_start, 2)
+        result["rdflib_endpoint_rss_mb"] = round(tree_rss(rdf_proc.pid) / 2**20, 1)
+        oxigraph = Sparql(f"http://127.0.0.1:{ox_port}/query", client)
+        rdflib_endpoint = Sparql(f"http://127.0.0.1:{rdf_port}/", client, timeout=args.query_timeout)
+
+        # 3 + 4. curator's file, then kg (Store.select) against the peers
+        from kg.load import load_paths
+        from kg.store import Store
+
+        log("kg: curator file and named questions (alternating with the peers)")
+        curator = data / "curator" / "bench-curator.yaml"
+        seconds, _, _ = run_timed([POLICYKG, "load", "--store", str(served_store), str(curator)])
+        result["curator_20_statements_cli_ms"] = round(seconds * 1000, 1)
+        # The same file corrected (a new checksum): validated again and its graph replaced.
+        revised = work / "curator-revised" / curator.name
+        revised.parent.mkdir(exist_ok=True)
+        revised.write_text(curator.read_text(encoding="utf-8") + "# revised\n", encoding="utf-8")
+        with Store(served_store, query_timeout=300) as store:
+            start = time.perf_counter()
+            load_paths([revised], store)
+            result["curator_20_statements_in_process_ms"] = round((time.perf_counter() - start) * 1000, 1)
+
+            def kg_select(case: dict) -> float:
+                begin = time.perf_counter()
+                if case["form"] == "SELECT":
+                    store.select(case["text"], substitutions=case["substitutions"])
+                else:
+                    list(store.query(case["text"], substitutions=case["substitutions"]))
+                return time.perf_counter() - begin
+
+            samples_a = measure_alternating(
+                cases, {"policykg_kg": kg_select, "oxigraph": oxigraph, "rdflib_endpoint": rdflib_endpoint},
+                rounds=args.rounds, budget_s=args.rdflib_budget)
+        rdf_proc.terminate()  # done with rdflib-endpoint: free the core for what follows
+
+        # 5. policykg serve: start time, /sparql, REST
+        log("policykg serve: start, /sparql, REST")
+        pk_port = free_port()
+        base = f"http://127.0.0.1:{pk_port}"
+        started = time.perf_counter()
+        with process([POLICYKG, "serve", "--host", "127.0.0.1", "--port", str(pk_port), "--store",
+                      str(served_store)], base + "/-/health",
+                     env={"POLICYKG_QUERY_TIMEOUT": "300"}) as (pk_proc, health_s):
+            client.get(base + paths[0]).raise_for_status()
+            result["server_start_health_s"] = round(health_s, 3)
+            result["server_start_first_answer_s"] = round(time.perf_counter() - started, 3)
+            policykg_sparql = Sparql(base + "/sparql", client)
+            samples_b = measure_alternating(cases, {"policykg_sparql": policykg_sparql, "oxigraph": oxigraph},
+                                            rounds=args.rounds, budget_s=args.rdflib_budget)
+
+            rest_samples: dict[str, list[float]] = {}
+            for _ in range(args.rounds):
+                for path in paths:
+                    begin = time.perf_counter()
+                    response = client.get(base + path)
+                    response.raise_for_status()
+                    rest_samples.setdefault(path, []).append(time.perf_counter() - begin)
+            result["rest_latency"] = {path: percentiles(s) for path, s in rest_samples.items()}
+            result["rest_latency_all"] = percentiles([x for s in rest_samples.values() for x in s])
+
+            # 6. throughput under wrk, alternating with the hello-world
+            log("wrk: REST lookups vs FastAPI hello-world (alternating)")
+            hello_port = free_port()
+            load_opts = {"threads": args.wrk_threads, "connections": args.wrk_connections,
+                         "seconds": args.wrk_seconds}
+            rest_runs, hello_runs = [], []
+            with process([sys.executable, "-m", "benchmarks.peers", "hello", "--port", str(hello_port)],
+                         f"http://127.0.0.1:{hello_port}/"):
+                for _ in range(args.wrk_rounds):
+                    rest_runs.append(wrk(base, paths, **load_opts))
+                    hello_runs.append(wrk(f"http://127.0.0.1:{hello_port}", ["/"], **load_opts))
+            best = lambda runs: max(runs, key=lambda r: r["rps"])  # noqa: E731
+            result["rest_lookup_rps"] = round(statistics.median(r["rps"] for r in rest_runs), 1)
+            result["hello_world_rps"] = round(statistics.median(r["rps"] for r in hello_runs), 1)
+            result["rest_under_load"] = {"runs": rest_runs, "best": best(rest_runs)}
+            result["hello_under_load"] = {"runs": hello_runs}
+            result["rest_to_hello_ratio"] = round(result["rest_lookup_rps"] / result["hello_world_rps"], 3)
+            result["load_generator"] = (f"wrk (Debian), {args.wrk_threads} threads, {args.wrk_connections} "
+                                        f"connections, {args.wrk_seconds} s per run, {args.wrk_rounds} runs each "
+                                        "alternating REST/hello, on 127.0.0.1 sharing the machine's cores")
+
+            # 7. dumps and serving memory
+            log("dump export")
+            result["serving_rss_mb"] = round(tree_rss(pk_proc.pid) / 2**20, 1)
+            result["dump_quads_per_s"], result["dump_seconds"], result["dump_quads"] = stream_dump(
+                client, base + "/dumps/policykg.nq", {})
+            result["serving_rss_after_dump_mb"] = round(tree_rss(pk_proc.pid) / 2**20, 1)
+        ox_rate, ox_seconds, _ = stream_dump(client, f"http://127.0.0.1:{ox_port}/store",
+                                             {"Accept": "application/n-quads"})
+        result["oxigraph_dump_quads_per_s"], result["oxigraph_dump_seconds"] = ox_rate, ox_seconds
+        result["oxigraph_serving_rss_mb"] = round(tree_rss(ox_proc.pid) / 2**20, 1)
+
+    systems = ["policykg_kg", "policykg_sparql", "oxigraph", "rdflib_endpoint"]
+    merged = {"policykg_kg": samples_a["policykg_kg"], "rdflib_endpoint": samples_a["rdflib_endpoint"],
+              "policykg_sparql": samples_b["policykg_sparql"], "oxigraph": samples_b["oxigraph"]}
+    questions = summarise(cases, merged, systems)
+    ox_a = summarise(cases, {"oxigraph": samples_a["oxigraph"]}, ["oxigraph"])
+    for name, entry in questions.items():
+        entry["oxigraph_alongside_kg"] = ox_a[name]["oxigraph"]
+        sp, ox, rdf = entry["policykg_sparql"], entry["oxigraph"], entry["rdflib_endpoint"]
+        if sp.get("n") and ox.get("n"):
+            entry["sparql_vs_oxigraph_p50"] = round(sp["p50_ms"] / ox["p50_ms"], 2)
+        if sp.get("n") and rdf.get("n"):
+            entry["rdflib_endpoint_vs_sparql_p50"] = round(rdf["p50_ms"] / sp["p50_ms"], 1)
+    result["questions"] = questions
+    result["question_errors"] = {**samples_a["_errors"], **samples_b["_errors"]}
+    result["latency_method"] = (f"{args.rounds} rounds; each round runs every case on every system in turn, "
+                                "rotating who goes first; one keep-alive httpx client, POST form, whole body "
+                                f"read; a system stops sampling a case after {args.rdflib_budget} s in total on it; "
+                                "p50/p99 by nearest rank over all cases of a question")
+    return result
+
+
+def stream_dump(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[float, float, int]:
+    """Stream an N-Quads dump to the end: (quads/s, seconds, quads)."""
+    start = time.perf_counter()
+    lines = 0
+    with client.stream("GET", url, headers=headers) as response:
+        response.raise_for_status()
+        for chunk in response.iter_bytes():
+            lines += chunk.count(b"\n")
+    seconds = time.perf_counter() - start
+    return round(lines / seconds, 1), round(seconds, 3), lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, action="append", required=True, help="statements (repeatable)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", default=str(ROOT / "var" / "bench"), help="generated data and stores")
+    parser.add_argument("--out", default=str(RESULTS), help="where the results JSON files go")
+    parser.add_argument("--rounds", type=int, default=20, help="latency samples per case and system")
+    parser.add_argument("--rdflib-budget", type=float, default=10.0,
+                        help="seconds a system may spend on one case before it is sampled no more")
+    parser.add_argument("--batch-statements", type=int, default=100, help="statements per ingest batch")
+    parser.add_argument("--ingest-budget", type=float, default=60.0, help="seconds of validated ingest")
+    parser.add_argument("--bulk-statements", type=int, default=300,
+                        help="statements in the dump slice imported through policykg load")
+    parser.add_argument("--query-timeout", type=float, default=30.0,
+                        help="seconds an rdflib-endpoint answer may take before the case counts as timed out")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--wrk-connections", type=int, default=16)
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--wrk-rounds", type=int, default=2)
+    args = parser.parse_args()
+    # On SIGTERM, unwind like Ctrl-C so that every server started here is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk; `make bench-quick` does it)")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for size in args.size:
+        result = run_size(size, args)
+        target = out / f"{result['date']}-{size}.json"
+        target.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+        log(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()
