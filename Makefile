@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test serve setup java virtuoso clean bench-quick bench bench-setup bench-report
+.PHONY: test serve setup java virtuoso wrk clean bench-quick bench bench-setup bench-report
 
-setup: $(STAMP) java virtuoso
+setup: $(STAMP) java virtuoso wrk
 
 # The venv is (re)built when it is missing, broken, or older than pyproject.toml.
 $(STAMP): pyproject.toml
@@ -34,7 +34,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 # Load data/ (a no-op when the store already holds the same files), then serve on 127.0.0.1:8000.
-serve: setup
+serve: $(STAMP)
 	$(BIN)/policykg load data/
 	$(BIN)/policykg serve --host 127.0.0.1 --port 8000
 
@@ -45,7 +45,10 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	@touch $(BENCH_STAMP)
 
-bench-setup: $(BENCH_STAMP)
+bench-setup: $(BENCH_STAMP) wrk
+
+# wrk, the HTTP load generator of the benchmarks (tests/test_benchmarks.py runs it at a tiny size).
+wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "installing wrk (the HTTP load generator)"; \
 	  SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
