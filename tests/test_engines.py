@@ -105,11 +105,6 @@ def test_settings_open_an_engine_by_url_and_never_show_the_credentials(monkeypat
 # --------------------------------------------------------------------------- the same answers
 
 
-# Virtuoso 7.2 leaves ?onBehalfOfLabel unbound when ?onBehalfOf is given (bound by the VALUES
-# block that opens the WHERE group, then used in OPTIONAL { ?onBehalfOf rdfs:label … }).
-VIRTUOSO_LABEL_BUG = "statements_by_speaker [('on', '2024-07-01'), ('onBehalfOf', 'china'), ('speaker', 'fu-cong')]"
-
-
 @pytest.fixture(scope="module")
 def both_answers(virtuoso_store: Store):  # type: ignore[no-untyped-def]
     """The questions' answers on each engine, and the stores' statistics, over the bundled data."""
@@ -130,19 +125,10 @@ def unordered(found: dict[str, object]) -> dict[str, object]:
     return {key: sorted(value) if isinstance(value, list) else value for key, value in found.items()}
 
 
-def test_the_first_articles_questions_give_the_same_answers_on_both_engines(both_answers) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_articles_questions_give_identical_answers_on_both_engines(both_answers) -> None:  # type: ignore[no-untyped-def]
     (oxigraph, ox_stats, ox_graphs), (virtuoso, vt_stats, vt_graphs) = both_answers
     assert ox_stats == vt_stats and ox_graphs == vt_graphs
     assert all(oxigraph.values())
-    expected, got = unordered(oxigraph), unordered(virtuoso)
-    differing = sorted(key for key in expected if expected[key] != got[key])
-    assert differing == [VIRTUOSO_LABEL_BUG]  # the one known difference, below
-
-
-@pytest.mark.xfail(strict=True, reason="Virtuoso 7.2 leaves ?onBehalfOfLabel unbound in statements_by_speaker "
-                   "when onBehalfOf is given: a fix belongs in kg/queries/statements_by_speaker.rq")
-def test_the_first_articles_questions_give_identical_answers_on_both_engines(both_answers) -> None:  # type: ignore[no-untyped-def]
-    (oxigraph, _, _), (virtuoso, _, _) = both_answers
     assert unordered(oxigraph) == unordered(virtuoso)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, QueryTriples
 
-from kg.load import load_paths
+from kg.load import delete_source, load_paths
 from kg.queries import named_query
 from kg.store import Store
 
@@ -144,3 +144,24 @@ def test_unknown_slug_in_a_parameter_is_not_found(kg_store):
 
     with pytest.raises(NotFound, match="nothing with id 'atlantis'"):
         ask(kg_store, "statements_about", about="atlantis")
+
+
+def test_q1_keeps_statements_that_name_no_one_spoken_for(kg_store, tmp_path):
+    """A speaker's statements without onBehalfOf are listed too, with no one else's label."""
+    extra = tmp_path / "interview.yaml"
+    extra.write_text(
+        "source:\n  id: q1-interview\n  type: NewsArticle\n  title: An interview\n"
+        "  publisher: associated-press\n  issued: 2024-07-03\n"
+        "statements:\n  - id: own-view\n    speaker: fu-cong\n    date: 2024-07-03\n"
+        "    datePrecision: day\n    quote: [\"I speak for myself here\"]\n", encoding="utf-8")
+    load_paths([extra], kg_store)
+    try:
+        rows = ask(kg_store, "statements_by_speaker", speaker="fu-cong", **{"from": "2024-07-02"})
+        assert values(rows, "quote") == {"I speak for myself here"}
+        assert [r.get("onBehalfOf") for r in rows] == [None]
+        assert [r.get("onBehalfOfLabel") for r in rows] == [None]
+        everything = ask(kg_store, "statements_by_speaker", speaker="fu-cong")
+        assert "I speak for myself here" in values(everything, "quote")
+        assert values(everything, "onBehalfOfLabel") == {"China"}
+    finally:
+        delete_source("q1-interview", kg_store)
