@@ -23,7 +23,7 @@ java:
 	  SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends default-jre-headless; }
 
-# Virtuoso Open Source: the second engine the tests run on (tests/virtuoso.py starts a private one).
+# Virtuoso Open Source: the second engine the tests run on (benchmarks/virtuoso.py starts a private one).
 virtuoso:
 	@command -v virtuoso-t >/dev/null 2>&1 || { \
 	  echo "installing Virtuoso Open Source for the engine tests"; \
@@ -45,7 +45,7 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	@touch $(BENCH_STAMP)
 
-bench-setup: $(BENCH_STAMP) wrk
+bench-setup: $(BENCH_STAMP) wrk virtuoso
 
 # wrk, the HTTP load generator of the benchmarks (tests/test_benchmarks.py runs it at a tiny size).
 wrk:
@@ -56,7 +56,7 @@ wrk:
 
 # 10k statements, a few minutes; writes benchmarks/results/<date>-10000.json and the report.
 bench-quick: bench-setup
-	$(BIN)/python -m benchmarks.run --size 10000
+	$(BIN)/python -m benchmarks.run --size 10000 --virtuoso
 	$(BIN)/python -m benchmarks.report
 
 # 100k and 1M statements (long: hours at today's ingest rate).

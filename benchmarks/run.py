@@ -548,6 +548,9 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
         result["oxigraph_dump_quads_per_s"], result["oxigraph_dump_seconds"] = ox_rate, ox_seconds
         result["oxigraph_serving_rss_mb"] = round(tree_rss(ox_proc.pid) / 2**20, 1)
 
+    if args.virtuoso:
+        result["virtuoso"] = virtuoso_side_by_side(work, data, served_store, cases, paths, args)
+
     systems = ["policykg_kg", "policykg_sparql", "oxigraph", "rdflib_endpoint"]
     merged = {"policykg_kg": samples_a["policykg_kg"], "rdflib_endpoint": samples_a["rdflib_endpoint"],
               "policykg_sparql": samples_b["policykg_sparql"], "oxigraph": samples_b["oxigraph"]}
@@ -567,6 +570,97 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
                                 f"read; a system stops sampling a case after {args.rdflib_budget} s in total on it; "
                                 "p50/p99 by nearest rank over all cases of a question")
     return result
+
+
+def virtuoso_side_by_side(work: Path, data: Path, served_store: Path, cases: list[dict],
+                           paths: list[str], args: argparse.Namespace) -> dict:
+    """The same loads and lookups on a private Virtuoso and on the embedded Oxigraph engine.
+
+    Loads: the dump slice and the curator's file through ``policykg load`` (validated), and each
+    engine's own bulk loader over the whole dump (``oxigraph load`` was measured above;
+    Virtuoso's ``ld_dir`` + ``rdf_loader_run``). Lookups: the named questions through ``kg``
+    alternating between the two engines, then the REST lookups through ``policykg serve`` on each.
+    """
+    from benchmarks.virtuoso import PrivateVirtuoso
+    from kg.store import Store
+
+    out: dict[str, object] = {}
+    folder = work / "virtuoso"
+    shutil.rmtree(folder, ignore_errors=True)
+    with PrivateVirtuoso(folder, max_rows=10_000, max_time=300) as virtuoso:
+        env = {"POLICYKG_UPDATE_URL": virtuoso.update_url, "POLICYKG_ENGINE_AUTH": virtuoso.auth}
+        store_url = virtuoso.query_url
+        out["virtuoso_version"] = _virtuoso_version(virtuoso)
+
+        log("virtuoso: policykg load of the dump slice and of the curator's file")
+        piece = work / "dump-slice.nq"
+        quads = sum(1 for _ in piece.open(encoding="utf-8"))
+        seconds, _, _ = run_timed([POLICYKG, "load", "--store", store_url, str(piece)],
+                                  env={**os.environ, **env})
+        out["bulk_import_seconds"] = round(seconds, 2)
+        out["bulk_import_quads_per_s"] = round(quads / seconds, 1)
+        seconds, _, _ = run_timed([POLICYKG, "load", "--store", store_url,
+                                   str(data / "curator" / "bench-curator.yaml")], env={**os.environ, **env})
+        out["curator_20_statements_cli_ms"] = round(seconds * 1000, 1)
+        with Store(store_url, update_url=virtuoso.update_url, auth=virtuoso.auth) as store:
+            store.clear()
+
+        log("virtuoso: native bulk load of the whole dump (ld_dir, rdf_loader_run, checkpoint)")
+        shutil.copy(data / "dump.nq", folder / "dump.nq")
+        start = time.perf_counter()
+        virtuoso.sql(f"ld_dir('{folder}', 'dump.nq', 'urn:policykg:bench:unused');\n"
+                     "rdf_loader_run();\ncheckpoint;\n")
+        seconds = time.perf_counter() - start
+        manifest_quads = sum(1 for _ in (data / "dump.nq").open(encoding="utf-8"))
+        out["native_load_seconds"] = round(seconds, 2)
+        out["native_load_quads_per_s"] = round(manifest_quads / seconds, 1)
+
+        log("virtuoso: named questions through kg, alternating with the embedded engine")
+        with (Store(store_url, query_timeout=300) as on_virtuoso,
+              Store(served_store, query_timeout=300) as on_oxigraph):
+            def through(store: Store) -> Callable[[dict], float]:
+                def run(case: dict) -> float:
+                    begin = time.perf_counter()
+                    if case["form"] == "SELECT":
+                        store.select(case["text"], substitutions=case["substitutions"])
+                    else:
+                        list(store.query(case["text"], substitutions=case["substitutions"]))
+                    return time.perf_counter() - begin
+                return run
+
+            samples = measure_alternating(cases, {"virtuoso_kg": through(on_virtuoso),
+                                                  "oxigraph_kg": through(on_oxigraph)},
+                                          rounds=args.rounds, budget_s=args.rdflib_budget)
+        out["questions"] = summarise(cases, samples, ["virtuoso_kg", "oxigraph_kg"])
+        out["question_errors"] = samples["_errors"]
+
+        log("virtuoso: REST lookups through policykg serve on each engine")
+        rest: dict[str, dict] = {}
+        with httpx.Client(timeout=300) as client:
+            for name, store_arg, extra in (("virtuoso", store_url, env), ("oxigraph", str(served_store), {})):
+                port = free_port()
+                base = f"http://127.0.0.1:{port}"
+                with process([POLICYKG, "serve", "--host", "127.0.0.1", "--port", str(port), "--store",
+                              store_arg], base + "/-/health", env={"POLICYKG_QUERY_TIMEOUT": "300", **extra}):
+                    timings: list[float] = []
+                    for _ in range(args.rounds):
+                        for path in paths:
+                            begin = time.perf_counter()
+                            client.get(base + path).raise_for_status()
+                            timings.append(time.perf_counter() - begin)
+                    rest[name] = percentiles(timings)
+        out["rest_latency_all"] = rest
+        out["method"] = (f"a private Virtuoso ({folder.name}/virtuoso.ini: ResultSetMaxRows 10000, "
+                         "MaxQueryExecutionTime 300 s, NumberOfBuffers 10000) on 127.0.0.1; the embedded "
+                         "engine is the Oxigraph server over the store loaded with `oxigraph load`; "
+                         f"{args.rounds} rounds alternating engines per case")
+    return out
+
+
+def _virtuoso_version(virtuoso) -> str:  # type: ignore[no-untyped-def]
+    answer = httpx.get(virtuoso.query_url, params={"query": "ASK {}"},
+                       headers={"Accept": "application/sparql-results+json"}, timeout=10)
+    return answer.headers.get("server", "Virtuoso")
 
 
 def stream_dump(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[float, float, int]:
@@ -596,6 +690,8 @@ def main() -> None:
                         help="statements in the dump slice imported through policykg load")
     parser.add_argument("--query-timeout", type=float, default=30.0,
                         help="seconds an rdflib-endpoint answer may take before the case counts as timed out")
+    parser.add_argument("--virtuoso", action="store_true",
+                        help="also load and query a private Virtuoso (virtuoso-opensource from Debian)")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--wrk-connections", type=int, default=16)
     parser.add_argument("--wrk-seconds", type=int, default=10)

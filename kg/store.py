@@ -413,6 +413,13 @@ class Store:
         default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
         if not default_graph_uris and not named_graph_uris:
             default_graph_uris, named_graph_uris = self._dataset(text)
+        rdf_format = pyoxigraph.RdfFormat.from_media_type(media_type)
+        if rdf_format is not None and self._engine.profile.max_rows is not None:
+            # A graph answer cut at the row limit carries no sign of it (Virtuoso): read it as
+            # N-Triples, whose triples can be counted (_query raises QueryTruncated), then write
+            # it in the format asked for.
+            triples = self._query(text, dataset=(default_graph_uris, named_graph_uris))
+            return iter([triples.serialize(format=rdf_format)])
         answer = self._engine.query(
             text,
             accept=media_type,

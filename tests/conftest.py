@@ -4,7 +4,7 @@ Stores run on the real engine (an ``oxigraph serve`` child process), never on a 
 in-memory engine serves the whole session; the ``store`` fixture empties it before each test,
 which is much faster than starting a server per test.
 
-The second engine is a private Virtuoso (``tests/virtuoso.py``), started once per session when
+The second engine is a private Virtuoso (``benchmarks/virtuoso.py``), started once per session when
 a test asks for it: ``virtuoso`` (the server), ``virtuoso_store`` (a Store on it, writing with
 Digest auth), and ``store_on_each_engine`` (the emptied store, once per engine), which the
 engine-dependent test modules use as their ``store``. Where Virtuoso cannot be started, those
@@ -46,7 +46,7 @@ def store(engine_store: Store) -> Store:
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory):  # type: ignore[no-untyped-def]
     """A private Virtuoso server for the session (skipped, loudly, where it cannot start)."""
-    from virtuoso import PrivateVirtuoso, VirtuosoUnavailable
+    from benchmarks.virtuoso import PrivateVirtuoso, VirtuosoUnavailable
 
     server = PrivateVirtuoso(tmp_path_factory.mktemp("virtuoso"))
     try:

@@ -45,14 +45,16 @@ def test_runner_writes_the_results_keys(tmp_path: Path) -> None:
     pytest.importorskip("psutil")
     pytest.importorskip("rdflib_endpoint")
     pytest.importorskip("matplotlib")
+    from benchmarks import report
+
     if not shutil.which("wrk"):
         pytest.skip("wrk is not installed (make bench-setup)")
     out = tmp_path / "results"
     subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--size", "40", "--workdir", str(tmp_path / "work"),
          "--out", str(out), "--rounds", "1", "--wrk-seconds", "1", "--wrk-rounds", "1",
-         "--rdflib-budget", "1"],
-        cwd=ROOT, check=True, capture_output=True, timeout=120)
+         "--rdflib-budget", "1", "--virtuoso"],
+        cwd=ROOT, check=True, capture_output=True, timeout=180)
     [path] = out.glob("*-40.json")
     result = json.loads(path.read_text())
     for key in ("statements", "ingest_statements_per_s", "rest_lookup_rps", "hello_world_rps", "quads",
@@ -64,8 +66,19 @@ def test_runner_writes_the_results_keys(tmp_path: Path) -> None:
     for question in result["questions"].values():
         for system in ("policykg_kg", "policykg_sparql", "oxigraph", "rdflib_endpoint"):
             assert {"p50_ms", "p99_ms"} <= set(question[system]), system
+    virtuoso = result["virtuoso"]
+    assert virtuoso["native_load_quads_per_s"] > 0 and virtuoso["bulk_import_quads_per_s"] > 0
+    assert set(virtuoso["questions"]) == set(result["questions"])
+    for question in virtuoso["questions"].values():
+        assert question["virtuoso_kg"]["n"] == question["oxigraph_kg"]["n"] == len(question["cases"])
+    assert virtuoso["rest_latency_all"]["virtuoso"]["n"] > 0
     doc = tmp_path / "benchmarks.md"
-    subprocess.run([sys.executable, "-m", "benchmarks.report", "--results", str(out), "--doc", str(doc)],
-                   cwd=ROOT, check=True, capture_output=True, timeout=60)
+    scaling = tmp_path / "scaling.md"
+    scaling.write_text("# Scaling\n\n" + report.ENGINES_BEGIN + "\nSTALE-TABLE\n" + report.ENGINES_END + "\nafter\n")
+    subprocess.run([sys.executable, "-m", "benchmarks.report", "--results", str(out), "--doc", str(doc),
+                    "--scaling", str(scaling)], cwd=ROOT, check=True, capture_output=True, timeout=60)
     assert "## 40 statements" in doc.read_text()
+    engines = scaling.read_text()
+    assert "STALE-TABLE" not in engines and engines.endswith(report.ENGINES_END + "\nafter\n")
+    assert "40 statements: Virtuoso and the embedded engine" in engines
     assert (tmp_path / "benchmarks" / "latency-40.png").exists()

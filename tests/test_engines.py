@@ -1,13 +1,14 @@
 """What differs between engines, and that policykg hides it (docs/decisions/0002-engine-differences.md).
 
 Against the real engines: the embedded Oxigraph server, an Oxigraph server without a union
-default graph, and a private Virtuoso (``tests/virtuoso.py``).
+default graph, and a private Virtuoso (``benchmarks/virtuoso.py``).
 """
 
 from __future__ import annotations
 
 import io
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,7 @@ import pytest
 import kg.store
 from api.settings import Settings
 from conftest import ROOT, running_server
-from kg.engine import EngineConfig, SparqlEngine, find_oxigraph, parse_auth
+from kg.engine import EngineConfig, find_oxigraph, parse_auth
 from kg.errors import ConfigError, EngineError, QueryError, QueryTimeout, QueryTruncated
 from kg import lookups
 from kg.load import load_paths
@@ -144,7 +145,6 @@ def test_an_engine_with_a_real_default_graph_gives_the_same_answers(tmp_path: Pa
                 httpx.get(url, params={"query": "ASK {}"}, timeout=1)
                 break
             except httpx.HTTPError:
-                import time
                 time.sleep(0.05)
         with Store(url) as real, Store() as union:
             assert real.engine.profile.union_default_graph is None  # not known while empty
@@ -261,21 +261,21 @@ def test_truncated_answers_raise_and_internal_reads_page_around_them(virtuoso_st
     store.clear()
 
 
-def test_an_anytime_answer_cut_by_the_engines_timeout_is_a_timeout() -> None:
-    """Virtuoso's 200 with ``X-SQL-State: S1TAT`` and partial rows (headers as Virtuoso sends them)."""
-    body = b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "http://e/1"}}]}}'
-
-    def virtuoso(request: httpx.Request) -> httpx.Response:
-        assert request.method == "GET" and request.headers["accept"]
-        return httpx.Response(200, content=body, headers={
-            "Server": "Virtuoso/07.20.3229", "Content-Type": "application/sparql-results+json",
-            "X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results, query interrupted by result timeout."})
-
-    engine = SparqlEngine.remote("http://virtuoso.invalid/sparql")
-    engine._client = httpx.Client(transport=httpx.MockTransport(virtuoso))
-    with pytest.raises(QueryTimeout, match="partial"):
-        engine.query("SELECT ?s WHERE { ?s ?p ?o }", accept="application/sparql-results+json")
-    engine.close()
+def test_virtuoso_stops_a_query_at_our_timeout_and_its_partial_answer_is_a_timeout(virtuoso_store: Store, virtuoso) -> None:  # type: ignore[no-untyped-def]
+    """Virtuoso is asked to stop at the store's timeout; it answers 200 with a partial count
+    and ``X-SQL-State: S1TAT`` (seen here: 10,188,000 of 729,000,000), which must not pass."""
+    virtuoso_store.clear()
+    a = virtuoso_store.iris.graph("a")
+    virtuoso_store.replace_source(a, [t(f"s{i}", f"o{i % 50}") for i in range(900)], metadata=[])
+    heavy = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{a}> {{ ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }} }}"
+    try:
+        with Store(virtuoso.query_url, query_timeout=2) as impatient:
+            with pytest.raises(QueryTimeout, match="S1TAT"):  # the engine stopped it, and said so
+                impatient.select(heavy)
+            light = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{a}> {{ ?s ?p ?o }} }}"
+            assert impatient.select(light)[0]["n"].value == "900"  # and the next query is whole
+    finally:
+        virtuoso_store.clear()
 
 
 def test_the_api_serves_from_virtuoso(virtuoso, virtuoso_store: Store) -> None:  # type: ignore[no-untyped-def]
@@ -295,6 +295,15 @@ def test_the_api_serves_from_virtuoso(virtuoso, virtuoso_store: Store) -> None: 
                 headers={"Accept": "text/csv"})
             assert answer.status_code == 200, answer.text
             assert answer.text.splitlines()[1].strip() == str(len(virtuoso_store.graphs()))  # ours only
+            # Every triple twice over (more than the row limit): Virtuoso would cut it silently.
+            doubled = "CONSTRUCT { ?s ?p ?o . ?s <urn:policykg:test:again> ?o } WHERE { ?s ?p ?o }"
+            cut = httpx.get(url + "/sparql", params={"query": doubled}, headers={"Accept": "text/turtle"},
+                            timeout=20)
+            assert cut.status_code == 400 and "row limit" in cut.text, cut.text
+            whole = httpx.get(url + "/sparql", headers={"Accept": "text/turtle"}, timeout=20, params={
+                "query": "CONSTRUCT WHERE { ?s a <https://w3id.org/policykg/ontology#Statement> }"})
+            assert whole.status_code == 200 and whole.headers["content-type"].startswith("text/turtle")
+            assert len(list(ox.parse(whole.content, ox.RdfFormat.TURTLE))) == 20
     finally:
         virtuoso_store.clear()
 

@@ -1,5 +1,5 @@
 """kg.store and kg.engine against the real engines: the embedded Oxigraph server (a child
-process) and, for the tests taking ``store``, a private Virtuoso too (``tests/virtuoso.py``)."""
+process) and, for the tests taking ``store``, a private Virtuoso too (``benchmarks/virtuoso.py``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A private Virtuoso Open Source server for the tests (``virtuoso-t`` from the Debian package).
+"""A private Virtuoso Open Source server for the tests and the benchmarks (``virtuoso-t``, Debian).
 
 :class:`PrivateVirtuoso` writes a ``virtuoso.ini`` of its own into a temporary directory (the
 database files there too, the directory in ``DirsAllowed``, both ports on 127.0.0.1), starts
@@ -10,7 +10,7 @@ through ``/sparql-auth`` with HTTP Digest authentication. :meth:`stop` ends the 
         Store(virtuoso.query_url, update_url=virtuoso.update_url, auth=virtuoso.auth)
 
 Nothing here is used by policykg itself: it is how the tests get a second, very different
-engine (see ``docs/decisions/0002-engine-differences.md``).
+engine, and the benchmarks a second engine to measure (see ``docs/decisions/0002-engine-differences.md``).
 """
 
 from __future__ import annotations
