@@ -193,8 +193,9 @@ def question_cases(manifest: dict) -> list[dict]:
     for name, values in cases:
         query = named_query(name)
         subs = query.substitutions(values, iris=iris)
-        out.append({"name": name, "params": values, "form": query.form, "text": query.text,
-                    "substitutions": subs, "bound": bind(query.text, subs)})
+        text = query.text_for(subs)
+        out.append({"name": name, "params": values, "form": query.form, "text": text,
+                    "substitutions": subs, "bound": bind(text, subs)})
     return out
 
 

@@ -238,6 +238,7 @@ def query(
         with _open(store, base_iri, timeout) as kg_store:
             if named is not None:
                 bindings = named.substitutions(values, iris=kg_store.iris, existing=kg_store.existing)
+                text = named.text_for(bindings)
             elif values:
                 bindings = {name: _free_term(v) for name, v in values.items()}
             else:

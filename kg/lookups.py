@@ -245,7 +245,7 @@ def get_source(store: Store, slug: str) -> dict[str, Any]:
     rows = store.select(named_query("rest_source_classes").text, substitutions={"source": NamedNode(iri)})
     source["counts"] = {names.get(row["class"].value, row["class"].value): int(row["count"].value)
                         for row in rows}
-    source["query"] = bind(_published(named_query("source_graph")), {"source": NamedNode(iri)})
+    source["query"] = bind(_published(named_query("source_graph"), {"source"}), {"source": NamedNode(iri)})
     return source
 
 
@@ -267,7 +267,8 @@ def _ids(store: Store, name: str, values: Mapping[str, str | None], *, limit: in
     if offset < 0:
         raise ConfigError(f"offset: must be 0 or more, got {offset}")
     query = named_query(name)
-    bound = bind(_published(query), _substitutions(store, query, values))
+    substitutions = _substitutions(store, query, values)
+    bound = bind(_published(query, substitutions), substitutions)
     total = _count_bound(store, bound) if count else None
     page = f"{bound}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"
     if total == 0:
@@ -279,13 +280,14 @@ def _ids(store: Store, name: str, values: Mapping[str, str | None], *, limit: in
 
 def _count(store: Store, name: str, values: Mapping[str, str | None]) -> int:
     query = named_query(name)
-    return _count_bound(store, bind(_published(query), _substitutions(store, query, values)))
+    substitutions = _substitutions(store, query, values)
+    return _count_bound(store, bind(_published(query, substitutions), substitutions))
 
 
-def _published(query: NamedQuery) -> str:
+def _published(query: NamedQuery, given: Iterable[str]) -> str:
     """The query's text as answers show it: its header comment (title, description,
     parameters) replaced by one line naming it, so ``policykg query @name`` finds it."""
-    lines = query.text.splitlines()
+    lines = query.text_for(given).splitlines()
     body = list(itertools.dropwhile(lambda line: line.startswith("#") or not line.strip(), lines))
     return "\n".join([f"# policykg named query {query.name}: {query.title}", *body]) + "\n"
 

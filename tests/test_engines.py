@@ -49,7 +49,7 @@ def answers(store: Store) -> dict[str, object]:
     for name, params in QUESTIONS:
         query = named_query(name)
         bindings = query.substitutions(params, iris=store.iris, existing=store.existing)
-        result = store.query(query.text, substitutions=bindings)
+        result = store.query(query.text_for(bindings), substitutions=bindings)
         key = f"{name} {sorted(params.items())}"
         if isinstance(result, ox.QueryTriples):
             found[key] = {str(t) for t in result if "recordedAt" not in str(t.predicate)}

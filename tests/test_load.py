@@ -226,5 +226,6 @@ def test_an_entity_described_by_two_sources_gives_one_row_per_statement(store, t
     again = GOOD.replace("demo-source", "second-source").replace("firmly-opposed", "opposed-again")
     load_paths([write(tmp_path, again, "second.yaml")], store)
     query = named_query("statements_by_speaker")
-    rows = store.select(query.text, substitutions=query.substitutions({"speaker": "fu-cong"}, iris=store.iris))
+    bindings = query.substitutions({"speaker": "fu-cong"}, iris=store.iris)
+    rows = store.select(query.text_for(bindings), substitutions=bindings)
     assert len(rows) == len({row["statement"].value for row in rows}) == 2

@@ -34,7 +34,7 @@ def kg_store(request):
 def ask(store: Store, name: str, **params: str) -> list[dict]:
     query = named_query(name)
     bindings = query.substitutions(params, iris=store.iris, existing=store.existing)
-    return store.select(query.text, substitutions=bindings)
+    return store.select(query.text_for(bindings), substitutions=bindings)
 
 
 def values(rows: list[dict], column: str) -> set[str]:
@@ -125,7 +125,7 @@ def test_q6_all_positions_china_holds_by_target(kg_store):
 def test_q7_everything_one_source_asserts(kg_store):
     query = named_query("source_graph")
     bindings = query.substitutions({"source": "ap-2024-07-02-un-ai-resolutions"}, iris=kg_store.iris)
-    result = kg_store.query(query.text, substitutions=bindings)
+    result = kg_store.query(query.text_for(bindings), substitutions=bindings)
     assert isinstance(result, QueryTriples)
     triples = list(result)
     graph = "https://w3id.org/policykg/graph/ap-2024-07-02-un-ai-resolutions"
@@ -165,3 +165,15 @@ def test_q1_keeps_statements_that_name_no_one_spoken_for(kg_store, tmp_path):
         assert values(everything, "onBehalfOfLabel") == {"China"}
     finally:
         delete_source("q1-interview", kg_store)
+
+
+def test_conditional_lines_follow_the_parameters_given(tmp_path):
+    from kg.queries import _parse
+
+    query = _parse(Path(__file__).resolve().parent.parent / "kg" / "queries" / "rest_statements.rq")
+    assert "# @if" not in query.text_for({"speaker", "q"})
+    assert "?speaker" in query.text_for({"speaker"}) and "?q" not in query.text_for({"speaker"})
+    broken = tmp_path / "broken.rq"
+    broken.write_text("# Broken\n# @param a string  a\nSELECT * WHERE {\n  ?s ?p ?b .  # @if b\n}\n")
+    with pytest.raises(ValueError, match="'# @if b' names no parameter"):
+        _parse(broken)

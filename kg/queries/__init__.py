@@ -7,6 +7,11 @@ RDF term: ``actor``, ``resolution``, ``measure``, ``event``, ``topic``, ``source
 (a concept of pk:Stances) or ``string``. Values are bound with :func:`kg.sparql.bind`, never
 formatted into the text.
 
+A line of the body that ends with ``# @if NAME`` belongs to the query only when the parameter
+NAME is given (:meth:`NamedQuery.text_for`): a filter becomes a triple pattern the engine can
+start from, instead of a ``FILTER(!BOUND(?x) || EXISTS {…})`` it must test on every candidate.
+The file as it stands is the query with every parameter given.
+
 >>> q = named_query("statements_by_speaker")
 >>> [p.name for p in q.params if p.required]
 ['speaker']
@@ -15,7 +20,7 @@ formatted into the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +36,7 @@ QUERY_DIR = Path(__file__).resolve().parent
 IRI_KINDS = {"actor", "resolution", "measure", "event", "topic", "source", "statement", "role", "any"}
 VALUE_KINDS = IRI_KINDS | {"date", "stance", "string"}
 _PARAM = re.compile(r"^#\s*@param\s+(\w+)\s+(\w+)(\s+required)?\s*(.*)$")
+_IF = re.compile(r"#\s*@if\s+(\w+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,24 @@ class NamedQuery:
     def form(self) -> str:
         """SELECT, CONSTRUCT, ASK or DESCRIBE."""
         return query_form(self.text)
+
+    def text_for(self, given: Iterable[str]) -> str:
+        """The query's text for these parameters: lines marked ``# @if NAME`` only where NAME is
+        given, the mark itself left out.
+
+        >>> q = named_query("rest_statements")
+        >>> "pk:speaker ?speaker" in q.text_for({"speaker"}), "pk:speaker ?speaker" in q.text_for(())
+        (True, False)
+        """
+        given = set(given)
+        lines = []
+        for line in self.text.splitlines():
+            mark = _IF.search(line)
+            if mark is None:
+                lines.append(line)
+            elif mark.group(1) in given:
+                lines.append(line[:mark.start()].rstrip())
+        return "\n".join(lines) + "\n"
 
     def substitutions(self, values: Mapping[str, str], *, iris: Iris,
                       existing: Callable[[set[str]], set[str]] | None = None) -> dict[str, Term]:
@@ -118,6 +142,11 @@ def _parse(path: Path) -> NamedQuery:
             params.append(Param(name, kind, bool(required), description.strip()))
         else:
             comments.append(line.lstrip("#").strip())
+    names = {p.name for p in params}
+    for line in text.splitlines():
+        mark = _IF.search(line)
+        if mark and mark.group(1) not in names:
+            raise ValueError(f"{path.name}: '# @if {mark.group(1)}' names no parameter of the query")
     title = comments[0] if comments else path.stem
     return NamedQuery(path.stem, title, " ".join(comments[1:]), tuple(params), text)
 
