@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import kg
 from api import errors
+from api.cache import ResponseCache
 from api.settings import Settings, get_settings
 from kg.store import Store
 
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for name in ROUTERS:
         module = import_module(f"api.routes.{name}")
         app.include_router(module.router)
+    app.add_middleware(ResponseCache, max_bytes=settings.cache_mb * 2**20)  # innermost: after errors
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"], expose_headers=["Link"])
     app.add_middleware(BodyLimit, max_body=settings.max_body)

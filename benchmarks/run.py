@@ -414,7 +414,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     # 1. validated ingest (time-boxed)
     ingest_store, served_store, ox_store = work / "store-ingest", work / "store-served", work / "store-oxigraph"
     bulk_store = work / "store-bulk"
-    for path in (ingest_store, served_store, ox_store, bulk_store):
+    for path in (ingest_store, served_store, ox_store, bulk_store, Path(str(served_store) + "-cold")):
         shutil.rmtree(path, ignore_errors=True)
     log("validated ingest")
     result.update(ingest(data / "entries", ingest_store, batch_statements=args.batch_statements,
@@ -443,6 +443,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     # policykg serves the same dump, loaded by `oxigraph load` (same storage format as its
     # engine): a validated ingest of the whole size does not fit in the run (see above).
     run_timed([OXIGRAPH, "load", "--location", str(served_store), "--file", str(nquads)])
+    shutil.copytree(served_store, str(served_store) + "-cold")  # a second server's own copy
     result["served_store"] = "the full dump loaded with `oxigraph load` (no meta-graph records)"
 
     cases = question_cases(manifest)
@@ -507,21 +508,30 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
             samples_b = measure_alternating(cases, {"policykg_sparql": policykg_sparql, "oxigraph": oxigraph},
                                             rounds=args.rounds, budget_s=args.rdflib_budget)
 
-            rest_samples: dict[str, list[float]] = {}
-            for _ in range(args.rounds):
-                for path in paths:
-                    begin = time.perf_counter()
-                    response = client.get(base + path)
-                    response.raise_for_status()
-                    rest_samples.setdefault(path, []).append(time.perf_counter() - begin)
-            result["rest_latency"] = {path: percentiles(s) for path, s in rest_samples.items()}
-            result["rest_latency_all"] = percentiles([x for s in rest_samples.values() for x in s])
-
-            # 6. throughput under wrk, alternating with the hello-world
-            log("wrk: REST lookups vs FastAPI hello-world (alternating)")
-            hello_port = free_port()
+            # 6. REST: one at a time and under wrk without the answer cache (every request
+            # queries the engine), then under wrk with it, alternating with the hello-world
             load_opts = {"threads": args.wrk_threads, "connections": args.wrk_connections,
                          "seconds": args.wrk_seconds}
+            log("REST lookups without the answer cache: one at a time, then under wrk")
+            cold_port = free_port()
+            cold = f"http://127.0.0.1:{cold_port}"
+            with process([POLICYKG, "serve", "--host", "127.0.0.1", "--port", str(cold_port), "--store",
+                          str(served_store) + "-cold"], cold + "/-/health",
+                         env={"POLICYKG_QUERY_TIMEOUT": "300", "POLICYKG_CACHE_MB": "0"}):
+                rest_samples: dict[str, list[float]] = {}
+                for _ in range(args.rounds):
+                    for path in paths:
+                        begin = time.perf_counter()
+                        client.get(cold + path).raise_for_status()
+                        rest_samples.setdefault(path, []).append(time.perf_counter() - begin)
+                result["rest_latency"] = {path: percentiles(s) for path, s in rest_samples.items()}
+                result["rest_latency_all"] = percentiles([x for s in rest_samples.values() for x in s])
+                uncached = [wrk(cold, paths, **load_opts) for _ in range(args.wrk_rounds)]
+                result["rest_uncached_under_load"] = {"runs": uncached}
+                result["rest_lookup_rps_uncached"] = round(statistics.median(r["rps"] for r in uncached), 1)
+
+            log("wrk: REST lookups (answer cache on, the default) vs FastAPI hello-world (alternating)")
+            hello_port = free_port()
             rest_runs, hello_runs = [], []
             with process([sys.executable, "-m", "benchmarks.peers", "hello", "--port", str(hello_port)],
                          f"http://127.0.0.1:{hello_port}/"):

@@ -333,6 +333,20 @@ class Store:
         else:
             self.location = Path(location) if location is not None else None
             self._engine = SparqlEngine.embedded(self.location, timeout=self.query_timeout)
+        self._opened = uuid.uuid4().hex[:12]
+        self._writes = 0
+
+    @property
+    def exclusive(self) -> bool:
+        """Whether this store is the only writer of its engine: the embedded engine, which it
+        runs itself on a directory nobody else can open (an engine given by URL may have others)."""
+        return self._engine.server is not None
+
+    @property
+    def revision(self) -> str:
+        """Changes with every write through this store (and with every opening of it): on an
+        :attr:`exclusive` store, equal revisions mean equal contents."""
+        return f"{self._opened}-{self._writes}"
 
     # -- lifecycle
 
@@ -648,17 +662,17 @@ class Store:
 
         if self._engine.profile.atomic_requests:
             (update,) = replace_requests(sources, meta_graph=self.iris.meta_graph, progress=count)
-            self._engine.update(update)
+            self._write(update)
         else:
             staging = f"{self.staging_base}{uuid.uuid4().hex}/"
             stage, swap = replace_requests(
                 sources, meta_graph=self.iris.meta_graph, staging=staging, progress=count)
             try:
-                self._engine.update(stage)
+                self._write(stage)
             except BaseException:
                 self._drop_staging(staging)
                 raise
-            self._engine.update(swap)
+            self._write(swap)
         if progress is not None:
             total = totals[0] if totals else 0
             progress(total, total)
@@ -666,17 +680,17 @@ class Store:
     def update(self, sparql: str) -> None:
         """Send a SPARQL Update as is (one request, one transaction). Low level: loaders use
         :meth:`replace_sources`, which is what keeps graphs and metadata consistent."""
-        self._engine.update(sparql)
+        self._write(sparql)
 
     def clear(self) -> None:
         """Remove every graph (tests) — on an engine with graphs of its own, every graph of
         policykg's (and its staging graphs) only."""
         if not self._engine.profile.foreign_graphs:
-            self._engine.update("DROP ALL")
+            self._write("DROP ALL")
             return
         ours = self._own_graphs(include_staging=True)
         if ours:
-            self._engine.update(" ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in ours))
+            self._write(" ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in ours))
 
     @property
     def staging_base(self) -> str:
@@ -752,12 +766,19 @@ class Store:
             self._engine.learn(union_default_graph=union)
         return self._engine.profile
 
+    def _write(self, sparql: str) -> None:
+        """Every update goes here, so that :attr:`revision` moves even when one fails part-way."""
+        try:
+            self._engine.update(sparql)
+        finally:
+            self._writes += 1
+
     def _drop_staging(self, staging: str) -> None:
         try:
             rows = self._rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
                               f"FILTER(STRSTARTS(STR(?g), {pyoxigraph.Literal(staging)})) }}")
             if rows:
-                self._engine.update(" ;\n".join(f"DROP SILENT GRAPH <{row['g'].value}>" for row in rows))
+                self._write(" ;\n".join(f"DROP SILENT GRAPH <{row['g'].value}>" for row in rows))
         except KgError:
             pass  # the failure being raised matters more; `clear` or the next load tidies up
 

@@ -1,0 +1,124 @@
+"""Answers to reads kept until the store changes: ``ResponseCache``.
+
+A lookup's answer depends on the request and on the store's contents only, and on the embedded
+engine every write goes through this process's :class:`kg.store.Store`, whose ``revision``
+moves with each one. So a ``GET`` answered ``200`` is kept under its request and the revision,
+and given again as it was until a write moves the revision: a repeated lookup costs no query.
+Every kept answer carries an ``ETag`` (the revision and a digest of the body), so a client that
+sends it back in ``If-None-Match`` gets ``304 Not Modified``.
+
+What is not kept: any method but ``GET``/``HEAD``, the dumps (``/dumps/``: streamed and large),
+the instance metadata (``/-/``), answers over :data:`MAX_ENTRY` bytes or other than ``200``, and
+everything when the store is an engine given by URL (others may write to it) or when
+``POLICYKG_CACHE_MB`` is 0. Oldest-used answers go first when the cache is full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_ENTRY = 2_000_000
+"""The largest answer kept, in bytes."""
+
+UNCACHED_PREFIXES = ("/-/", "/dumps/", "/entries")
+KEY_HEADERS = (b"accept", b"host", b"x-forwarded-host", b"x-forwarded-proto")
+"""The request headers an answer may depend on (content negotiation, absolute links)."""
+
+
+@dataclass(frozen=True)
+class _Kept:
+    revision: str
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes
+
+
+class ResponseCache:
+    """ASGI middleware keeping ``200`` answers to reads for as long as the store's revision holds."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+        self._kept: OrderedDict[tuple[object, ...], _Kept] = OrderedDict()
+        self._size = 0
+        self.hits = self.misses = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        store = getattr(scope["app"].state, "store", None) if scope["type"] == "http" else None
+        if (store is None or not store.exclusive or self.max_bytes <= 0
+                or scope["method"] not in ("GET", "HEAD") or scope["path"].startswith(UNCACHED_PREFIXES)):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        key = (scope["method"], scope["path"], scope["query_string"], *(headers.get(h) for h in KEY_HEADERS))
+        revision = store.revision
+        kept = self._kept.get(key)
+        if kept is not None and kept.revision == revision:
+            self._kept.move_to_end(key)
+            self.hits += 1
+            await self._replay(kept, headers.get(b"if-none-match"), send)
+            return
+        self.misses += 1
+        await self._record(key, revision, store, scope, receive, send)
+
+    async def _replay(self, kept: _Kept, if_none_match: bytes | None, send: Send) -> None:
+        if if_none_match is not None and kept.etag in [t.strip() for t in if_none_match.split(b",")]:
+            headers = [(k, v) for k, v in kept.headers if k not in (b"content-length", b"content-type")]
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
+        await send({"type": "http.response.body", "body": kept.body})
+
+    async def _record(self, key: tuple[object, ...], revision: str, store: object, scope: Scope,
+                      receive: Receive, send: Send) -> None:
+        """Pass the answer on; keep it if it is a whole ``200`` small enough, computed while no
+        write happened. The start is held back until the body is known (the ETag goes in it)."""
+        start: Message | None = None
+        parts: list[bytes] = []
+        passing = False  # not kept: messages go straight through
+
+        async def capture(message: Message) -> None:
+            nonlocal start, passing
+            if passing or message["type"] not in ("http.response.start", "http.response.body"):
+                await send(message)
+            elif message["type"] == "http.response.start":
+                start = message
+                if message["status"] != 200:
+                    passing = True
+                    await send(message)
+            else:
+                assert start is not None
+                parts.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await self._finish(key, revision, store, start, b"".join(parts), send)
+                elif sum(map(len, parts)) > MAX_ENTRY:
+                    passing = True
+                    await send(start)
+                    await send({"type": "http.response.body", "body": b"".join(parts), "more_body": True})
+
+        await self.app(scope, receive, capture)
+
+    async def _finish(self, key: tuple[object, ...], revision: str, store: object, start: Message,
+                      body: bytes, send: Send) -> None:
+        headers = [(k, v) for k, v in start["headers"] if k != b"etag"]
+        if len(body) <= MAX_ENTRY and getattr(store, "revision", None) == revision:  # no write meanwhile
+            etag = f'"{revision}-{hashlib.sha256(body).hexdigest()[:16]}"'.encode()
+            headers.append((b"etag", etag))
+            self._put(key, _Kept(revision, headers, body, etag))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def _put(self, key: tuple[object, ...], kept: _Kept) -> None:
+        old = self._kept.pop(key, None)
+        if old is not None:
+            self._size -= len(old.body)
+        self._kept[key] = kept
+        self._size += len(kept.body)
+        while self._size > self.max_bytes and self._kept:
+            _, dropped = self._kept.popitem(last=False)
+            self._size -= len(dropped.body)
+

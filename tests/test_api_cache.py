@@ -1,0 +1,49 @@
+"""Answers kept until the next write (api/cache.py), on a real server: the same answer and ETag
+while nothing changes, 304 for a matching If-None-Match, the new answer right after a write."""
+
+from __future__ import annotations
+
+import httpx
+
+from test_api_entries import AUTH, ENTRY, SECOND, YAML
+
+JSON = {"Accept": "application/json"}
+
+
+def sources(url: str, **headers: str) -> httpx.Response:
+    return httpx.get(url + "/sources", headers={**JSON, **headers})
+
+
+def test_a_kept_answer_is_the_same_until_a_write_changes_it(writable_server):
+    url = writable_server
+    assert httpx.post(url + "/entries", content=ENTRY, headers={**YAML, **AUTH}).status_code == 201
+    first, again = sources(url), sources(url)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["total"] == 1 and again.content == first.content
+    assert first.headers["etag"] == again.headers["etag"]
+    unchanged = sources(url, **{"If-None-Match": first.headers["etag"]})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert unchanged.headers["etag"] == first.headers["etag"]
+    assert sources(url, **{"If-None-Match": '"something-else"'}).status_code == 200
+
+    assert httpx.post(url + "/entries", content=SECOND, headers={**YAML, **AUTH}).status_code == 201
+    after = sources(url, **{"If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200 and after.json()["total"] == 2
+    assert after.headers["etag"] != first.headers["etag"]
+    assert httpx.delete(url + "/sources/later-report", headers=AUTH).status_code == 200
+    assert sources(url).json()["total"] == 1
+
+
+def test_answers_differ_by_accept_and_errors_are_not_kept(writable_server):
+    url = writable_server
+    assert httpx.post(url + "/entries", content=ENTRY, headers={**YAML, **AUTH}).status_code == 201
+    turtle = httpx.get(url + "/id/actor/china", headers={"Accept": "text/turtle"})
+    jsonld = httpx.get(url + "/id/actor/china", headers={"Accept": "application/ld+json"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    assert jsonld.headers["content-type"].startswith("application/ld+json")
+    assert turtle.headers["etag"] != jsonld.headers["etag"]
+    missing = httpx.get(url + "/actors/nobody-at-all", headers=JSON)
+    assert missing.status_code == 404 and "etag" not in missing.headers
+    # The instance's own state is never kept.
+    health = httpx.get(url + "/-/health")
+    assert health.status_code == 200 and "etag" not in health.headers
