@@ -18,8 +18,10 @@ Every URL the service answers, by router (``api/routes/``):
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import tempfile
 from contextlib import asynccontextmanager
 from importlib import import_module
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -27,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import kg
 from api import errors
-from api.cache import ResponseCache
+from api.cache import DumpFiles, ResponseCache
 from api.settings import Settings, get_settings
 from kg.store import Store
 
@@ -82,10 +84,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.store_location, base_iri=settings.base_iri, query_timeout=settings.query_timeout)
         app.state.store = store
-        try:
-            yield
-        finally:
-            store.close()
+        with tempfile.TemporaryDirectory(prefix="policykg-dumps-") as dumps:
+            app.state.dump_files = DumpFiles(Path(dumps))
+            try:
+                yield
+            finally:
+                store.close()
 
     app = FastAPI(
         title="policykg",

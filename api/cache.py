@@ -1,4 +1,5 @@
-"""Answers to reads kept until the store changes: ``ResponseCache``.
+"""Answers to reads kept until the store changes: ``ResponseCache``, and on disk for the
+dumps, ``DumpFiles``.
 
 A lookup's answer depends on the request and on the store's contents only, and on the embedded
 engine every write goes through this process's :class:`kg.store.Store`, whose ``revision``
@@ -16,10 +17,15 @@ everything when the store is an engine given by URL (others may write to it) or 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg.store import Store
 
 MAX_ENTRY = 2_000_000
 """The largest answer kept, in bytes."""
@@ -122,3 +128,41 @@ class ResponseCache:
             _, dropped = self._kept.popitem(last=False)
             self._size -= len(dropped.body)
 
+
+
+class DumpFiles:
+    """Dump files written once per store revision, then sent from disk.
+
+    The first request for a dump after a write streams it from the engine and, as it goes, into
+    a file in ``directory``; when the stream ends whole and no write happened meanwhile, the
+    file is kept, and later requests get it by ``sendfile`` (flat memory, disk speed). Files of
+    older revisions go when a newer one is kept.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def kept(self, revision: str, filename: str) -> Path | None:
+        """The file of this dump at this revision, if it was written whole."""
+        path = self.directory / f"{revision}.{filename}"
+        return path if path.is_file() else None
+
+    def tee(self, chunks: Iterator[bytes], store: Store, revision: str, filename: str) -> Iterator[bytes]:
+        """``chunks`` passed on, and written to the dump's file for ``revision``."""
+        target = self.directory / f"{revision}.{filename}"
+        partial = self.directory / f".{uuid.uuid4().hex}.part"
+        whole = False
+        try:
+            with partial.open("wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+                    yield chunk
+            whole = True
+        finally:
+            if whole and store.revision == revision:
+                partial.replace(target)
+                for old in self.directory.iterdir():
+                    if not old.name.startswith((f"{revision}.", ".")):
+                        old.unlink(missing_ok=True)
+            else:
+                partial.unlink(missing_ok=True)

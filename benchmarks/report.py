@@ -137,9 +137,13 @@ def section(result: dict) -> list[str]:
         f"| server start until a REST lookup answers (s) | {fmt(result['server_start_first_answer_s'], 3)} | — | — |",
         f"| serving RSS (MB; policykg: uvicorn + its Oxigraph engine) | {fmt(result['serving_rss_mb'])} | "
         f"{fmt(result['oxigraph_serving_rss_mb'])} | — |",
-        f"| dump export (`/dumps/policykg.nq` vs `GET /store`), quads/s | {fmt(result['dump_quads_per_s'])} | "
+        f"| dump export, first request after a write (`/dumps/policykg.nq`, streamed from the engine; "
+        f"vs `GET /store`), quads/s | {fmt(result.get('dump_first_quads_per_s'))} | "
         f"{fmt(result['oxigraph_dump_quads_per_s'])} | "
-        f"{ratio(result['oxigraph_dump_quads_per_s'], result['dump_quads_per_s'])} slower |",
+        f"{ratio(result.get('dump_first_quads_per_s'), result['oxigraph_dump_quads_per_s'])} Oxigraph's rate |",
+        f"| dump export, later requests (the file kept by the first), quads/s | {fmt(result['dump_quads_per_s'])} | "
+        f"{fmt(result['oxigraph_dump_quads_per_s'])} | "
+        f"{ratio(result['dump_quads_per_s'], result['oxigraph_dump_quads_per_s'])} Oxigraph's rate |",
         f"| RSS after the dump (MB) | {fmt(result['serving_rss_after_dump_mb'])} | — | — |",
         "",
         f"rdflib-endpoint took {fmt(result['rdflib_endpoint_start_s'])} s to parse the dump and start, and "
@@ -292,7 +296,9 @@ def targets(results: list[dict]) -> list[str]:
             ("/sparql ≥ 30× faster than rdflib-endpoint (p50)",
              f"{min(rdf):.1f}–{max(rdf):.1f}×" if rdf else "not measured: every rdflib-endpoint case timed out",
              (min(rdf) >= 30) if rdf else None),
-            ("dumps ≥ 300k quads/s", f"{fmt(r['dump_quads_per_s'])} quads/s", r["dump_quads_per_s"] >= 300_000),
+            ("dumps ≥ 300k quads/s", f"{fmt(r['dump_quads_per_s'])} quads/s from the kept file; "
+             f"{fmt(r.get('dump_first_quads_per_s'))} for the first request after a write",
+             r["dump_quads_per_s"] >= 300_000),
         ]
         for target, measured, met in rows:
             lines.append(f"| {s} | {target} | {measured} | {'—' if met is None else ('yes' if met else 'no')} |")

@@ -99,6 +99,10 @@ STOP_GRACE = 5.0
 CONNECT_TIMEOUT = 5.0
 TIMEOUT_MARGIN = 1.0
 """Seconds the client waits beyond the query timeout before it hangs up on the engine."""
+CHUNK = 1 << 18
+"""Bytes read from a streamed answer at a time: few and large chunks keep a relay of a dump
+(one thread hop per chunk in the web server) about as fast as the engine's own (measured:
+32k quads/s with httpx's default chunks, 109k with these, against the engine's 120k)."""
 
 CRASH_GRACE = 1.0
 """Seconds to wait, when the engine cuts a connection, for its process to be seen dead."""
@@ -647,7 +651,7 @@ class EngineResponse:
         held = b""
         sent_any = False
         try:
-            for chunk in self._response.iter_bytes():
+            for chunk in self._response.iter_bytes(chunk_size=CHUNK):
                 if self._deadline is not None and time.monotonic() > self._deadline:
                     raise self._engine._timeout_error(self._timeout)
                 data = held + chunk

@@ -47,3 +47,22 @@ def test_answers_differ_by_accept_and_errors_are_not_kept(writable_server):
     # The instance's own state is never kept.
     health = httpx.get(url + "/-/health")
     assert health.status_code == 200 and "etag" not in health.headers
+
+
+def test_a_dump_is_written_once_per_revision_then_sent_from_disk(writable_server):
+    url = writable_server
+    assert httpx.post(url + "/entries", content=ENTRY, headers={**YAML, **AUTH}).status_code == 201
+    streamed, from_disk = httpx.get(url + "/dumps/policykg.nq"), httpx.get(url + "/dumps/policykg.nq")
+    assert streamed.status_code == from_disk.status_code == 200
+    assert "content-length" not in streamed.headers  # streamed from the engine, and kept
+    assert int(from_disk.headers["content-length"]) == len(from_disk.content)  # the kept file
+    assert from_disk.content == streamed.content
+    assert from_disk.headers["content-type"].startswith("application/n-quads")
+    head = httpx.head(url + "/dumps/policykg.nq")
+    assert head.status_code == 200 and head.content == b""
+
+    assert httpx.post(url + "/entries", content=SECOND, headers={**YAML, **AUTH}).status_code == 201
+    after = httpx.get(url + "/dumps/policykg.nq")
+    assert "content-length" not in after.headers  # a new revision: streamed again
+    assert b"later-report" in after.content and b"later-report" not in from_disk.content
+    assert set(from_disk.content.splitlines()) < set(after.content.splitlines())

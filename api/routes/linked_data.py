@@ -28,6 +28,7 @@ from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from pyoxigraph import RdfFormat, Triple
 
+from api.cache import DumpFiles
 from api.deps import StoreDep
 from api.html import Linker, entity_page, ontology_page
 from api.negotiation import RDF_MEDIA_TYPES, choose_or_406
@@ -244,6 +245,7 @@ def get_void(store: StoreDep, accept: AcceptHeader = None) -> Response:
                404: {"description": "unknown source or format"}},
 )
 def get_dump(
+    request: Request,
     store: StoreDep,
     filename: Annotated[str, Path(description="`policykg.{ext}` for everything, `{source-slug}.{ext}` "
                                   "for one source; ext: trig, nq, ttl, jsonld",
@@ -256,14 +258,22 @@ def get_dump(
     if not dot or extension not in kg_void.DUMP_FORMATS:
         raise NotFound(f"no dump {filename!r}: files are NAME.trig, .nq, .ttl or .jsonld")
     source = None if name == kg_void.WHOLE_DUMP else name
+    files: DumpFiles | None = request.app.state.dump_files if store.exclusive else None
+    revision = store.revision
+    media_type = kg_void.DUMP_FORMATS[extension].media_type
     modified = _http_date(kg_void.last_modified(store, source=source))
-    chunks = kg_void.dump_chunks(store, extension, source=source)  # NotFound for an unknown source
     headers = {
         "Content-Disposition": f'attachment; filename="{name}.{extension}"',
         "Cache-Control": "no-cache",
         **modified,
     }
-    return StreamingResponse(chunks, media_type=kg_void.DUMP_FORMATS[extension].media_type, headers=headers)
+    kept = files.kept(revision, filename) if files is not None else None
+    if kept is not None:
+        return FileResponse(kept, media_type=media_type, headers=headers)
+    chunks = kg_void.dump_chunks(store, extension, source=source)  # NotFound for an unknown source
+    if files is not None:
+        chunks = files.tee(chunks, store, revision, filename)
+    return StreamingResponse(chunks, media_type=media_type, headers=headers)
 
 
 # HEAD answers as GET does, without the body (link checkers and Linked Data validators use it).
