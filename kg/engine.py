@@ -262,6 +262,9 @@ class EngineProfile:
     ``max_rows``: the engine cuts answers at this many rows (Virtuoso's ``ResultSetMaxRows``).
     ``timeout_param``: the query parameter that makes the engine itself stop a query after so
     many milliseconds (Virtuoso's ``timeout``; its answer then says ``X-SQL-State: S1TAT``).
+    ``direct_update``: the engine takes an update as the body of an ``application/sparql-update``
+    POST (§2.2.2), which saves percent-encoding a large update as a form (measured: 0.55 s of
+    Python for a 27,000-triple load).
     """
 
     name: str
@@ -271,9 +274,10 @@ class EngineProfile:
     dataset_get: bool = False
     max_rows: int | None = None
     timeout_param: str | None = None
+    direct_update: bool = False
 
 
-OXIGRAPH = EngineProfile("oxigraph", atomic_requests=True, dataset_get=True)
+OXIGRAPH = EngineProfile("oxigraph", atomic_requests=True, dataset_get=True, direct_update=True)
 VIRTUOSO = EngineProfile("virtuoso", union_default_graph=True, foreign_graphs=True, timeout_param="timeout")
 GENERIC = EngineProfile("sparql")
 """Any other SPARQL 1.1 engine: nothing assumed (the careful choices)."""
@@ -284,14 +288,15 @@ _PROBE_ROWS = "SELECT ?a WHERE { " + " ".join(
 
 
 def _engine_timeout_ms(seconds: float) -> int:
-    """The timeout to ask of the engine: Virtuoso stops an anytime query at the next multiple of
-    2 s after the one asked (seen with 7.2: 1 s → 2 s, 2.5 s → 4 s), so ask for a multiple of 2 s
-    at or below ours, and it stops before the client hangs up.
+    """The timeout to ask of the engine: Virtuoso checks its timer every 2 s, so it stops an
+    anytime query up to 2 s after the time asked (seen with 7.2: 2 s asked → stopped after 2.0 or
+    4.0 s); ask for a multiple of 2 s at least 2 s below ours, and it stops before the client
+    hangs up (for timeouts of 4 s and more).
 
-    >>> _engine_timeout_ms(10), _engine_timeout_ms(3), _engine_timeout_ms(1)
-    (10000, 2000, 1000)
+    >>> _engine_timeout_ms(10), _engine_timeout_ms(4), _engine_timeout_ms(1)
+    (8000, 2000, 1000)
     """
-    return max(1000, int(seconds // 2) * 2000)
+    return max(1000, int((seconds - 2) // 2) * 2000)
 
 
 def profile_for(server_header: str) -> EngineProfile:
@@ -840,6 +845,10 @@ class SparqlEngine:
         def build(endpoints: Endpoints) -> httpx.Request:
             if endpoints.update_url is None:
                 raise EngineError(f"the engine at {endpoints.query_url} has no update endpoint")
+            if self.profile.direct_update:
+                return self._client.build_request(
+                    "POST", endpoints.update_url, content=sparql.encode(),
+                    headers={"Accept": UPDATE_ACCEPT, "Content-Type": "application/sparql-update"})
             return self._client.build_request(
                 "POST", endpoints.update_url, data={"update": sparql},
                 headers={"Accept": UPDATE_ACCEPT},

@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +183,7 @@ class NamedInput:
     def read(cls, path: Path) -> NamedInput:
         return cls(str(path), path.read_bytes())
 
-    @property
+    @cached_property
     def checksum(self) -> str:
         return "sha256:" + hashlib.sha256(self.data).hexdigest()
 
@@ -255,17 +255,9 @@ class _LineDict(dict):
     line: int | None = None
 
 
-class _EntryLoader(yaml.SafeLoader):
-    """Safe YAML that remembers each mapping's line and refuses aliases (no 'billion laughs')."""
-
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                "while reading entries", None,
-                "aliases (*name) are not allowed in entry files", event.start_mark)
-        return super().compose_node(parent, index)
-
+class _EntryLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML (libyaml's parser where PyYAML has it: several times faster) that remembers
+    each mapping's line."""
 
 
 def _construct_mapping(loader: _EntryLoader, node: yaml.MappingNode) -> _LineDict:
@@ -277,6 +269,37 @@ def _construct_mapping(loader: _EntryLoader, node: yaml.MappingNode) -> _LineDic
 _EntryLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
+def _refuse_aliases(root: yaml.Node) -> None:
+    """An alias makes the composed tree share a node: refuse the first node met twice (no
+    'billion laughs': the shared nodes are never expanded)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise yaml.MarkedYAMLError(
+                "while reading entries", None,
+                "aliases (*name) are not allowed in entry files: the node anchored here is reused",
+                node.start_mark)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _load_yaml(text: str) -> Any:
+    loader = _EntryLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _refuse_aliases(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def _load_structure(item: NamedInput, fmt: str) -> Any:
     try:
         text = item.data.decode("utf-8")
@@ -285,7 +308,7 @@ def _load_structure(item: NamedInput, fmt: str) -> Any:
     try:
         if fmt == "json":
             return json.loads(text)
-        return yaml.load(text, Loader=_EntryLoader)  # noqa: S506 - a SafeLoader subclass
+        return _load_yaml(text)
     except json.JSONDecodeError as exc:
         raise EntryError([Problem(item.name, "", "", f"JSON syntax error: {exc.msg}", exc.lineno)]) from None
     except yaml.YAMLError as exc:
@@ -576,12 +599,15 @@ def _parse_rdf(item: NamedInput, fmt: RdfFormat, iris: Iris) -> tuple[list[Sourc
         else:
             graph_iri = iris.graph(slugs.pop())
             by_graph.setdefault(graph_iri, []).extend(triples)
+    meta_of: dict[object, list[Triple]] = {}
+    for triple in meta:
+        meta_of.setdefault(triple.subject, []).append(triple)
     graphs = []
     for graph_iri, triples in by_graph.items():
         slug = iris.source_slug_of_graph(graph_iri) or ""
         if slug == META_SLUG:
             problems.append(Problem(item.name, "", "", f"'{META_SLUG}' is reserved, not a source slug"))
-        own_meta = [t for t in meta if t.subject == NamedNode(graph_iri)]
+        own_meta = meta_of.get(NamedNode(graph_iri), [])
         graphs.append(SourceGraph(slug, graph_iri, item.name, item.checksum, triples, own_meta))
     return graphs, problems
 
@@ -633,20 +659,24 @@ def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
             continue
         structures.append((item, data))
 
-    # Every slug the batch defines, so that files may refer to each other.
-    defined: dict[str, list[str]] = {}
+    # Every slug the batch defines, so that files may refer to each other; hashed entries
+    # (statements, …) only within their own source.
+    shared: dict[str, list[str]] = {}
+    own: dict[str, dict[str, list[str]]] = {}
     for item, data in structures:
         conv = _Converter(iris, item, data, {})
+        source_slug = data["source"]["id"]
         for section_name, section, entry, _ in conv.entries():
             if isinstance(entry, dict) and isinstance(entry.get("id"), str) and SLUG.match(entry["id"]):
-                iri = conv.subject_of(section_name, section, entry["id"], data["source"]["id"])
-                defined.setdefault(entry["id"], []).append(iri)
+                iri = conv.subject_of(section_name, section, entry["id"], source_slug)
+                scope = own.setdefault(source_slug, {}) if _kind_of(iri, iris) in HASHED_KINDS else shared
+                scope.setdefault(entry["id"], []).append(iri)
 
     pending: list[_PendingRef] = []
     by_slug: dict[str, SourceGraph] = {s.slug: s for s in sources}
     for item, data in structures:
         slug = data["source"]["id"]
-        conv = _Converter(iris, item, data, _local_first(defined, iris, slug))
+        conv = _Converter(iris, item, data, _visible(shared, own.get(slug, {})))
         conv.convert(slug)
         problems.extend(conv.problems)
         pending.extend(conv.pending)
@@ -681,16 +711,14 @@ def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
     return Batch(sources, origins)
 
 
-def _local_first(defined: dict[str, list[str]], iris: Iris, source_slug: str) -> dict[str, list[str]]:
-    """Hashed entries (statements, …) resolve only within their own source."""
-    result: dict[str, list[str]] = {}
-    for slug, found in defined.items():
-        keep = [iri for iri in found
-                if _kind_of(iri, iris) not in HASHED_KINDS
-                or iri == iris.hashed(_kind_of(iri, iris), source_slug, slug)]
-        if keep:
-            result[slug] = keep
-    return result
+def _visible(shared: dict[str, list[str]], own: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The slugs one source may refer to: those the batch shares, and its own hashed entries."""
+    if not own:
+        return shared
+    visible = dict(shared)
+    for slug, found in own.items():
+        visible[slug] = [*shared.get(slug, ()), *found]
+    return visible
 
 
 __all__ = [

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urljoin
 
 from kg.errors import ConfigError
@@ -45,11 +46,11 @@ class Iris:
         if not re.match(r"^https?://[^\s<>\"{}|\\^`]+/$", self.base):
             raise ConfigError(f"base IRI {self.base!r} must be an http(s) IRI ending with '/'")
 
-    @property
+    @cached_property
     def graph_base(self) -> str:
         return urljoin(self.base, "../graph/")
 
-    @property
+    @cached_property
     def meta_graph(self) -> str:
         return self.graph_base + META_SLUG
 

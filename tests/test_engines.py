@@ -269,7 +269,7 @@ def test_virtuoso_stops_a_query_at_our_timeout_and_its_partial_answer_is_a_timeo
     virtuoso_store.replace_source(a, [t(f"s{i}", f"o{i % 50}") for i in range(900)], metadata=[])
     heavy = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{a}> {{ ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }} }}"
     try:
-        with Store(virtuoso.query_url, query_timeout=2) as impatient:
+        with Store(virtuoso.query_url, query_timeout=4) as impatient:
             with pytest.raises(QueryTimeout, match="S1TAT"):  # the engine stopped it, and said so
                 impatient.select(heavy)
             light = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{a}> {{ ?s ?p ?o }} }}"

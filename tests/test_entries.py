@@ -93,6 +93,13 @@ def test_yaml_aliases_are_refused():
     assert "aliases" in problem
 
 
+def test_a_billion_laughs_is_refused_without_being_expanded():
+    levels = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 30)]
+    (problem,) = problems_of(MINIMAL + "\n".join(levels) + "\n")  # 10^30 strings if expanded
+    assert "aliases" in problem
+
+
 def test_unknown_field_names_entry_and_field():
     problems = problems_of(MINIMAL + "    colour: red\n")
     assert problems == ["entry.yaml:12: firmly-opposed: colour: unknown field 'colour'; "
