@@ -575,18 +575,25 @@ def _parse_rdf(item: NamedInput, fmt: RdfFormat, iris: Iris) -> tuple[list[Sourc
     meta: list[Triple] = []
     problems: list[Problem] = []
     source_class = NamedNode(PK + "Source")
+    into: dict[object, list[Triple] | None] = {}  # graph name → where its triples go (None: refused)
     for quad in quads:
-        triple = Triple(quad.subject, quad.predicate, quad.object)
-        if quad.graph_name == DefaultGraph():
-            by_graph.setdefault("", []).append(triple)
-        elif isinstance(quad.graph_name, NamedNode) and quad.graph_name.value == iris.meta_graph:
-            meta.append(triple)
-        elif isinstance(quad.graph_name, NamedNode) and iris.source_slug_of_graph(quad.graph_name.value):
-            by_graph.setdefault(quad.graph_name.value, []).append(triple)
-        else:
-            problems.append(Problem(item.name, "", "", f"graph {quad.graph_name} is not a source graph: "
+        graph_name = quad.graph_name
+        target = into.get(graph_name, ...)
+        if target is ...:
+            if graph_name == DefaultGraph():
+                target = by_graph.setdefault("", [])
+            elif isinstance(graph_name, NamedNode) and graph_name.value == iris.meta_graph:
+                target = meta
+            elif isinstance(graph_name, NamedNode) and iris.source_slug_of_graph(graph_name.value):
+                target = by_graph.setdefault(graph_name.value, [])
+            else:
+                target = None
+            into[graph_name] = target
+        if target is None:
+            problems.append(Problem(item.name, "", "", f"graph {graph_name} is not a source graph: "
                                     f"source graphs are named {iris.graph_base}<source-slug>"))
             break
+        target.append(quad.triple)
     if "" in by_graph:
         triples = by_graph.pop("")
         sources = {t.subject.value for t in triples

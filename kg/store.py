@@ -185,6 +185,13 @@ def replace_requests(
     labels: dict[pyoxigraph.NamedNode, set[str]] = {}
 
     def put(graph: pyoxigraph.NamedNode, triple: pyoxigraph.Triple, where: str) -> None:
+        if type(triple) is pyoxigraph.Triple and type(triple.subject) is pyoxigraph.NamedNode:
+            value = triple.object
+            kind = type(value)
+            if kind is pyoxigraph.NamedNode or (kind is pyoxigraph.Literal and (
+                    value.language is not None or value.datatype.value not in _LANGUAGE_DATATYPES)):
+                ground.setdefault(graph, []).append(f"{triple} .")  # the common case, checked
+                return
         line = _triple_line(triple, where)
         found = _blank_labels(triple)
         if found:
