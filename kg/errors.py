@@ -2,6 +2,7 @@
 
     KgError
     ├── ConfigError        a setting or option is wrong
+    │   └── UnsupportedShape  the shapes use a SHACL feature kg.shacl_fast does not implement
     ├── EntryError         an entry file cannot be read or parsed (carries Problems)
     ├── ValidationFailed   entries break the shapes or reference unknown things (carries Problems)
     ├── NotFound           a named query, source or resource does not exist

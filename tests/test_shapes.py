@@ -13,14 +13,16 @@ as triples of a small test vocabulary ``ex: <https://w3id.org/policykg/tests#>``
 expected results (SHACL §3.6 validation report: sh:focusNode, sh:resultPath,
 sh:sourceConstraintComponent, sh:value, sh:resultMessage) — no more, no fewer.
 
-Validation runs the way policykg runs it: ``pyshacl.validate(data, shacl_graph=shapes,
-inference="none", advanced=True, allow_warnings=True)``, where ``data`` holds the case's triples
+Validation runs in pySHACL, the reference that ``kg.shacl_fast`` (what ``kg.validate`` uses)
+must agree with (``tests/test_shacl_fast.py`` runs these cases through both):
+``pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
+allow_warnings=True)``, where ``data`` holds the case's triples
 plus the ontology's (``kg.resources.ontology_files()``), so that sh:class follows rdfs:subClassOf.
 Should ontology/ hold no Turtle, a minimal stand-in (``ONTOLOGY_STAND_IN`` below) takes its place;
 ``test_stand_in_agrees_with_ontology`` checks it against the real ontology whenever that exists.
 
-Every case also runs on a bare ``pyoxigraph.Store`` (pyshacl's native Oxigraph path, what
-``kg.validate`` uses), and must report the same as on an rdflib Graph.
+Every case also runs on a bare ``pyoxigraph.Store`` (pyshacl's native Oxigraph path), and must
+report the same as on an rdflib Graph.
 """
 
 from __future__ import annotations
