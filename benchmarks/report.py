@@ -282,8 +282,10 @@ def targets(results: list[dict]) -> list[str]:
              r["ingest_statements_per_s"] >= 10000),
             ("curator's 20-statement file < 100 ms", f"{fmt(r['curator_20_statements_in_process_ms'])} ms in process, "
              f"{fmt(r['curator_20_statements_cli_ms'])} ms by CLI", r["curator_20_statements_in_process_ms"] < 100),
-            ("1M imported < 2 min", f"validated ingest {fmt(r['ingest_statements_per_s'])} statements/s would "
-             f"take {1e6 / r['ingest_statements_per_s'] / 3600:,.1f} h for 1M", False),
+            ("1M imported < 2 min", f"at the validated ingest rate, {1e6 / r['ingest_statements_per_s'] / 60:,.1f} "
+             f"min for 1M (from this size's rate); `oxigraph load` of a pre-validated dump "
+             f"{r['quads'] / r['statements'] * 1e6 / r['oxigraph_load_quads_per_s'] / 60:,.1f} min",
+             1e6 / r["ingest_statements_per_s"] < 120),
             ("serve answers within 3 s of start", f"{fmt(r['server_start_first_answer_s'], 2)} s",
              r["server_start_first_answer_s"] <= 3),
             ("serving RSS < 1 GB", f"{fmt(r['serving_rss_mb'])} MB", r["serving_rss_mb"] < 1024),

@@ -42,7 +42,7 @@ from kg.entries import vocabulary
 from kg.errors import ConfigError, NotFound
 from kg.iris import SLUG
 from kg.queries import IRI_KINDS, NamedQuery, Param, named_query, to_term
-from kg.sparql import Term, bind_rows
+from kg.sparql import Term, bind_rows, tokens
 from kg.store import Store, bind
 
 __all__ = [
@@ -297,9 +297,20 @@ def _count_bound(store: Store, bound: str) -> int:
     match = re.search(r"^\s*SELECT\b", bound, flags=re.IGNORECASE | re.MULTILINE)
     if match is None:
         raise ConfigError("a listing query must be a SELECT")
-    prologue, body = bound[:match.start()], bound[match.start():]
+    prologue, body = bound[:match.start()], _unordered(bound[match.start():])
     rows = store.select(f"{prologue}SELECT (COUNT(*) AS ?total) WHERE {{\n{{\n{body}\n}}\n}}")
     return int(rows[0]["total"].value)
+
+
+def _unordered(query: str) -> str:
+    """``query`` without its top-level ORDER BY (the last of its solution modifiers here): a
+    count does not need the rows sorted."""
+    depth, cut = 0, None
+    for token in tokens(query):
+        depth += {"{": 1, "}": -1}.get(token.text, 0)
+        if depth == 0 and token.kind == "keyword" and token.text == "ORDER":
+            cut = token.position
+    return query[:cut] if cut is not None else query
 
 
 def _substitutions(store: Store, query: NamedQuery, values: Mapping[str, str | None]) -> dict[str, Term]:
