@@ -151,6 +151,7 @@ def replace_requests(
     meta_graph: str,
     staging: str | None = None,
     progress: Progress | None = None,
+    max_bytes: int | None = None,
 ) -> list[str]:
     """The update requests that replace ``sources`` (see :func:`replace_update`).
 
@@ -166,6 +167,10 @@ def replace_requests(
     Triples with blank nodes are not written with ``INSERT DATA`` (Virtuoso refuses blank nodes
     there) but with ``INSERT { … } WHERE {}``: one per graph, or one for all graphs when a blank
     node is shared between graphs (Virtuoso cannot do that one).
+
+    ``max_bytes`` (with ``staging``): the staged triples go in as many ``INSERT DATA`` requests
+    as keep each about this size (Virtuoso refuses a request over 10 MB); the list is then the
+    staging requests in order, and the swap last.
     """
     meta = _named_node(meta_graph, "meta graph")
     names = {iri: _named_node(iri, "graph") for iri in sources}
@@ -221,11 +226,7 @@ def replace_requests(
         f"DELETE {{ GRAPH {meta} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {graph_list} }} "
         f"GRAPH {meta} {{ ?g ?p ?o }} }}"
     )
-    writes = ["INSERT DATA {"]
-    for graph, lines in ground.items():
-        writes += [f"GRAPH {graph} {{", *lines, "}"]
-    writes.append("}")
-    operations = ["\n".join(writes)]
+    operations = _insert_data(ground, max_bytes if staging is not None else None)
     every_label = [label for found in labels.values() for label in found]
     if len(every_label) != len(set(every_label)):  # a blank node shared between graphs
         body = [part for graph, lines in blank.items() for part in (f"GRAPH {graph} {{", *lines, "}")]
@@ -243,7 +244,30 @@ def replace_requests(
     swap.append(delete_meta)
     if meta_target in ground or meta_target in blank:
         swap += [f"ADD SILENT {meta_target} TO {meta}", f"DROP SILENT GRAPH {meta_target}"]
-    return [" ;\n".join(operations), " ;\n".join(swap)]
+    if max_bytes is None:
+        return [" ;\n".join(operations), " ;\n".join(swap)]
+    return [*operations, " ;\n".join(swap)]
+
+
+def _insert_data(ground: Mapping[pyoxigraph.NamedNode, list[str]], max_bytes: int | None) -> list[str]:
+    """``INSERT DATA`` operations writing ``ground`` (graph → N-Triples lines): one, or as many
+    as keep each under about ``max_bytes``."""
+    operations: list[str] = []
+    parts: list[str] = []  # closed GRAPH blocks of the operation being filled
+    size = 0
+    for graph, lines in ground.items():
+        start = 0
+        for end, line in enumerate(lines, 1):
+            size += len(line) + 1
+            if max_bytes is not None and size > max_bytes:
+                parts += [f"GRAPH {graph} {{", *lines[start:end], "}"]
+                operations.append("\n".join(["INSERT DATA {", *parts, "}"]))
+                parts, size, start = [], 0, end
+        if start < len(lines):
+            parts += [f"GRAPH {graph} {{", *lines[start:], "}"]
+    if parts or not operations:
+        operations.append("\n".join(["INSERT DATA {", *parts, "}"]))
+    return operations
 
 
 def _blank_labels(term: object) -> set[str]:
@@ -672,10 +696,12 @@ class Store:
             self._write(update)
         else:
             staging = f"{self.staging_base}{uuid.uuid4().hex}/"
-            stage, swap = replace_requests(
-                sources, meta_graph=self.iris.meta_graph, staging=staging, progress=count)
+            *stages, swap = replace_requests(
+                sources, meta_graph=self.iris.meta_graph, staging=staging, progress=count,
+                max_bytes=self._engine.profile.max_update_bytes)
             try:
-                self._write(stage)
+                for stage in stages:
+                    self._write(stage)
             except BaseException:
                 self._drop_staging(staging)
                 raise

@@ -340,3 +340,31 @@ def test_the_rest_lookups_list_the_same_items_in_the_same_order_on_both_engines(
                     assert on_virtuoso["id"] == on_oxigraph["id"] and set(on_virtuoso) == set(on_oxigraph), name
     finally:
         virtuoso_store.clear()
+
+
+def test_a_load_over_virtuosos_request_limit_is_staged_in_pieces(virtuoso_store: Store) -> None:
+    """Virtuoso refuses an update over 10 MB, and its SPARQL compiler gives up on a few thousand
+    triples in one INSERT DATA: the staging goes in pieces (here forced small), the swap once."""
+    store = virtuoso_store
+    store.clear()
+    limit = store.engine.profile.max_update_bytes
+    store.engine.learn(max_update_bytes=2_000)
+    try:
+        a, b = store.iris.graph("a"), store.iris.graph("b")
+        store.replace_sources({a: ([t(f"s{i}", f"o{i}") for i in range(300)], []),
+                               b: ([t(f"x{i}", f"y{i}") for i in range(40)], [])})
+        assert len(store) == 340 and set(store.graphs()) == {a, b}
+        left = store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(store.staging_base)})) }}")
+        assert left == []  # every staging graph moved in
+    finally:
+        store.engine.learn(max_update_bytes=limit)
+        store.clear()
+
+
+def test_a_refused_update_is_reported_without_the_request_echoed(virtuoso_store: Store) -> None:
+    big = "INSERT DATA { " + " ".join(f"<http://e/s{i}> <http://e/p> {i} ." for i in range(2000)) + " <x> }"
+    with pytest.raises(QueryError) as caught:
+        virtuoso_store.update(big)
+    message = str(caught.value)
+    assert "SP030" in message and "<http://e/s0>" not in message and len(message) < 1100

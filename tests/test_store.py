@@ -514,3 +514,18 @@ def test_a_store_can_use_an_engine_by_url(store: Store) -> None:
 
 def test_the_oxigraph_binary_is_found_beside_python() -> None:
     assert kg.engine.find_oxigraph().parent == Path(sys.executable).parent
+
+
+def test_insert_data_in_pieces_is_valid_and_writes_every_triple_once() -> None:
+    from kg.store import _insert_data
+
+    graphs = [ox.NamedNode(f"https://w3id.org/policykg/graph/g{k}") for k in range(3)]
+    ground = {g: [f"<http://e/s{k}-{i}> <http://e/p> \"{i}\" ." for i in range(50)] for k, g in enumerate(graphs)}
+    pieces = _insert_data(ground, 400)
+    assert len(pieces) > 10 and _insert_data(ground, None) == [_insert_data(ground, None)[0]]
+    target = ox.Store()
+    for piece in pieces:
+        assert "{\n}" not in piece.split("\n", 1)[1]  # no empty GRAPH block (Virtuoso refuses one)
+        target.update(piece)
+    assert len(target) == 150
+    assert _insert_data({}, 400) == ["INSERT DATA {\n}"]
