@@ -32,6 +32,7 @@ from api import errors
 from api.cache import DumpFiles, ResponseCache
 from api.settings import Settings, get_settings
 from kg.store import Store
+from kg.validate import warm_up
 
 ROUTERS = ("meta", "sparql", "rest", "linked_data", "entries")
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.store_location, base_iri=settings.base_iri, query_timeout=settings.query_timeout)
         app.state.store = store
+        warm_up()  # the first POST /entries then pays for its own batch only
         with tempfile.TemporaryDirectory(prefix="policykg-dumps-") as dumps:
             app.state.dump_files = DumpFiles(Path(dumps))
             try:

@@ -130,7 +130,9 @@ def section(result: dict) -> list[str]:
         f"{fmt(result['oxigraph_load_peak_rss_mb'])} | — |",
         f"| a curator's 20-statement file, `policykg load` end to end (ms) | "
         f"{fmt(result['curator_20_statements_cli_ms'])} | — | — |",
-        f"| the same file corrected, validated and committed in process (ms) | "
+        f"| the same file corrected, validated and committed in process, the first time in the process (ms) | "
+        f"{fmt(result.get('curator_20_statements_first_in_process_ms'))} | — | — |",
+        f"| … corrected again, in the same (now warm) process, as in the server (ms) | "
         f"{fmt(result['curator_20_statements_in_process_ms'])} | — | — |",
         f"| server start until `/-/health` answers (s) | {fmt(result['server_start_health_s'], 3)} | "
         f"{fmt(result['oxigraph_server_start_s'], 3)} | — |",
@@ -191,6 +193,10 @@ def section(result: dict) -> list[str]:
         f"{result['latency_method']}. The same bound query text (the `.rq` file with a `VALUES` block, "
         "as `kg.store.bind` writes it) goes to every system.",
         "",
+        "The two ratio columns are medians over a question's cases of the cases' own p50 ratios (a "
+        "system that stops sampling a slow case early would otherwise have its p50 drawn from the "
+        "fast cases).",
+        "",
         "| question | kg p50 / p99 | /sparql p50 / p99 | Oxigraph p50 / p99 | rdflib-endpoint p50 / p99 (n) "
         "| /sparql ÷ Oxigraph | rdflib-endpoint ÷ /sparql |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -240,7 +246,7 @@ def engines(result: dict) -> list[str]:
         f"| the engine's own bulk loader, whole dump ({fmt(result['quads'])} quads), quads/s | "
         f"{fmt(result['oxigraph_load_quads_per_s'])} (`oxigraph load`) | {fmt(v['native_load_quads_per_s'])} "
         f"(`ld_dir` + `rdf_loader_run`) | {ratio(v['native_load_quads_per_s'], result['oxigraph_load_quads_per_s'])} |",
-        f"| REST lookups one at a time through `policykg serve`, p50 / p99 (ms) | "
+        f"| REST lookups one at a time through `policykg serve`, answer cache off, p50 / p99 (ms) | "
         f"{fmt(rest['oxigraph'].get('p50_ms'), 2)} / {fmt(rest['oxigraph'].get('p99_ms'), 2)} | "
         f"{fmt(rest['virtuoso'].get('p50_ms'), 2)} / {fmt(rest['virtuoso'].get('p99_ms'), 2)} | "
         f"{ratio(rest['virtuoso'].get('p50_ms'), rest['oxigraph'].get('p50_ms'))} |",
@@ -249,7 +255,7 @@ def engines(result: dict) -> list[str]:
         ox, vt = q["oxigraph_kg"], q["virtuoso_kg"]
         lines.append(f"| `{name}` through `kg`, p50 / p99 (ms) | {fmt(ox.get('p50_ms'), 2)} / "
                      f"{fmt(ox.get('p99_ms'), 2)} | {fmt(vt.get('p50_ms'), 2)} / {fmt(vt.get('p99_ms'), 2)} | "
-                     f"{ratio(vt.get('p50_ms'), ox.get('p50_ms'))} |")
+                     f"{fmt(q.get('virtuoso_vs_oxigraph_p50'), 2)}× (median of the cases' ratios) |")
     if v.get("question_errors"):
         lines += ["", "Cases without samples:", ""] + [f"- `{k}`: {e}" for k, e in v["question_errors"].items()]
     return lines + [""]
@@ -280,8 +286,9 @@ def targets(results: list[dict]) -> list[str]:
         rows = [
             ("validated ingest ≥ 10,000 statements/s", f"{fmt(r['ingest_statements_per_s'])} /s",
              r["ingest_statements_per_s"] >= 10000),
-            ("curator's 20-statement file < 100 ms", f"{fmt(r['curator_20_statements_in_process_ms'])} ms in process, "
-             f"{fmt(r['curator_20_statements_cli_ms'])} ms by CLI", r["curator_20_statements_in_process_ms"] < 100),
+            ("curator's 20-statement file < 100 ms", f"{fmt(r['curator_20_statements_in_process_ms'])} ms in a "
+             f"warm process (as in the server), {fmt(r.get('curator_20_statements_first_in_process_ms'))} ms the "
+             f"first time in a process, {fmt(r['curator_20_statements_cli_ms'])} ms by CLI", r["curator_20_statements_in_process_ms"] < 100),
             ("1M imported < 2 min", f"at the validated ingest rate, {1e6 / r['ingest_statements_per_s'] / 60:,.1f} "
              f"min for 1M (from this size's rate); `oxigraph load` of a pre-validated dump "
              f"{r['quads'] / r['statements'] * 1e6 / r['oxigraph_load_quads_per_s'] / 60:,.1f} min",

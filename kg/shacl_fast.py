@@ -695,12 +695,18 @@ def compile_shapes(graph: rdflib.Graph) -> ShapesPlan:
 
 
 @lru_cache(maxsize=1)
-def shapes_plan() -> ShapesPlan:
-    """policykg's shapes (``shapes/*.ttl``), compiled once."""
+def shapes_graph() -> rdflib.Graph:
+    """policykg's shapes (``shapes/*.ttl``), parsed once."""
     graph = rdflib.Graph()
     for path in shapes_files():
         graph.parse(path, format="turtle")
-    return compile_shapes(graph)
+    return graph
+
+
+@lru_cache(maxsize=1)
+def shapes_plan() -> ShapesPlan:
+    """policykg's shapes, compiled once."""
+    return compile_shapes(shapes_graph())
 
 
 def validate(store: Store, *, plan: ShapesPlan | None = None) -> list[ValidationResult]:

@@ -14,30 +14,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-import rdflib
-from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, Triple
+from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, Triple, parse, serialize
 
 from kg import shacl_fast
 from kg.entries import Batch, vocabulary
 from kg.errors import Problem
-from kg.resources import ontology_files, shapes_files
+from kg.resources import ontology_files
+from kg.shacl_fast import shapes_graph
+
+__all__ = ["data_graph", "shapes_graph", "validate_batch", "warm_up"]
 
 
 @lru_cache(maxsize=1)
 def _ontology_ntriples() -> bytes:
-    graph = rdflib.Graph()
-    for path in ontology_files():
-        graph.parse(path, format="turtle")
-    return graph.serialize(format="nt", encoding="utf-8")
+    triples = [t for path in ontology_files() for t in parse(path=path, format=RdfFormat.TURTLE)]
+    return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
 
 
-@lru_cache(maxsize=1)
-def shapes_graph() -> rdflib.Graph:
-    """The shapes of ``shapes/``, parsed once."""
-    graph = rdflib.Graph()
-    for path in shapes_files():
-        graph.parse(path, format="turtle")
-    return graph
+def warm_up() -> None:
+    """Read the ontology and compile the shapes now (a server does it at start), so that the
+    first batch validated pays only for itself."""
+    _ontology_ntriples()
+    shacl_fast.shapes_plan()
 
 
 def data_graph(triples: Iterable[Triple]) -> Store:
