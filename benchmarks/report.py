@@ -211,7 +211,7 @@ def section(result: dict) -> list[str]:
                   "client gives up but rdflib-endpoint goes on computing the query in its thread pool, so one "
                   "slow query starves the ones after it: an rdflib-endpoint row with n = 0 means “over the "
                   "timeout, or starved by an earlier one”, not “not run”.", ""]
-        lines += [f"- `{k}`: {e}" for k, e in result["question_errors"].items()]
+        lines += [f"- `{k}`: {e.splitlines()[0] if e else e}" for k, e in result["question_errors"].items()]
     lines += ["", "Bound parameters per question:", ""]
     for name, q in result["questions"].items():
         lines.append(f"- `{name}`: " + "; ".join(
@@ -257,7 +257,7 @@ def engines(result: dict) -> list[str]:
                      f"{fmt(ox.get('p99_ms'), 2)} | {fmt(vt.get('p50_ms'), 2)} / {fmt(vt.get('p99_ms'), 2)} | "
                      f"{fmt(q.get('virtuoso_vs_oxigraph_p50'), 2)}× (median of the cases' ratios) |")
     if v.get("question_errors"):
-        lines += ["", "Cases without samples:", ""] + [f"- `{k}`: {e}" for k, e in v["question_errors"].items()]
+        lines += ["", "Cases without samples:", ""] + [f"- `{k}`: {e.splitlines()[0] if e else e}" for k, e in v["question_errors"].items()]
     return lines + [""]
 
 

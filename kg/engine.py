@@ -988,8 +988,10 @@ class SparqlEngine:
         finally:
             response.close()
         status = response.status_code
-        if what == "update":  # Virtuoso echoes the request after its message: megabytes of data
-            text = text.split("\nSPARQL query:", 1)[0].strip()[:1000]
+        # Virtuoso echoes the request after its message (for a load, megabytes of data)
+        text = text.split("\nSPARQL query:", 1)[0].strip()
+        if what == "update":
+            text = text[:1000]
         text = text[:4000] or response.reason_phrase
         if status == 404 and what == "graph":
             return NotFound(text)
