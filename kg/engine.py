@@ -280,7 +280,8 @@ class EngineProfile:
     max_update_bytes: int | None = None
 
 
-OXIGRAPH = EngineProfile("oxigraph", atomic_requests=True, dataset_get=True, direct_update=True)
+OXIGRAPH = EngineProfile("oxigraph", atomic_requests=True, dataset_get=True, direct_update=True,
+                         max_update_bytes=100_000_000)  # the server refuses a body over 128 MiB
 VIRTUOSO = EngineProfile("virtuoso", union_default_graph=True, foreign_graphs=True, timeout_param="timeout",
                          max_update_bytes=60_000)
 GENERIC = EngineProfile("sparql")

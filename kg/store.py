@@ -677,8 +677,11 @@ class Store:
         ``sources`` maps graph IRIs to ``(triples, metadata)`` (see :meth:`replace_source`).
         Where the engine applies a request as one transaction (Oxigraph), one request
         (:func:`replace_update`): a failure leaves the store exactly as it was. Elsewhere
-        (Virtuoso), the new content is first written to staging graphs, then swapped in with
-        ``MOVE`` (:func:`replace_requests`): a failure while writing leaves every graph as it was. ``progress(done, total)`` counts triples
+        (Virtuoso), or when that one request would be over the engine's largest (Oxigraph takes
+        128 MiB: about 650,000 triples), the new content is first written to staging graphs, in
+        pieces, then swapped in with ``MOVE`` (:func:`replace_requests`): a failure while
+        writing leaves every graph as it was, and on Oxigraph the swap is one transaction.
+        ``progress(done, total)`` counts triples
         written into the request; the call with ``done == total`` comes once the engine has
         committed.
         """
@@ -691,8 +694,13 @@ class Store:
             if progress is not None and done < total:
                 progress(done, total)
 
-        if self._engine.profile.atomic_requests:
+        profile = self._engine.profile
+        update = None
+        if profile.atomic_requests:
             (update,) = replace_requests(sources, meta_graph=self.iris.meta_graph, progress=count)
+            if profile.max_update_bytes is not None and len(update) > profile.max_update_bytes:
+                update = None  # too large for one request: staged below
+        if update is not None:
             self._write(update)
         else:
             staging = f"{self.staging_base}{uuid.uuid4().hex}/"

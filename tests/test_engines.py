@@ -368,3 +368,25 @@ def test_a_refused_update_is_reported_without_the_request_echoed(virtuoso_store:
         virtuoso_store.update(big)
     message = str(caught.value)
     assert "SP030" in message and "<http://e/s0>" not in message and len(message) < 1100
+
+
+def test_a_load_over_oxigraphs_request_limit_is_staged_and_swapped_at_once(store: Store) -> None:
+    """Oxigraph refuses a SPARQL body over 128 MiB: a larger load is staged in pieces and swapped
+    in with one request (here with the limit forced small); the old graph stays until the swap."""
+    engine = store.engine
+    limit = engine.profile.max_update_bytes
+    assert limit is not None and limit < 128 * 2**20
+    a, b = store.iris.graph("a"), store.iris.graph("b")
+    store.replace_source(a, [t("s", "old")], metadata=[])
+    engine.learn(max_update_bytes=2_000)
+    try:
+        writes: list[str] = []
+        real = engine.update
+        engine.update = lambda sparql: (writes.append(sparql), real(sparql))[1]  # type: ignore[method-assign]
+        store.replace_sources({a: ([t(f"s{i}", f"o{i}") for i in range(200)], []),
+                               b: ([t(f"x{i}", f"y{i}") for i in range(20)], [])})
+        assert len(writes) > 3 and "MOVE" in writes[-1] and all("MOVE" not in w for w in writes[:-1])
+        assert len(store) == 220 and set(store.graphs()) == {a, b}
+    finally:
+        del engine.update
+        engine.learn(max_update_bytes=limit)
