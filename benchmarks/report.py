@@ -334,8 +334,11 @@ BOUNDS = [
     "(checking the query, FastAPI, the relay): `ASK {}` took 2.16 ms through `/sparql` against "
     "0.39 ms from the Oxigraph server directly (median of 200, 10k store). Heavy questions come "
     "within 0.9–1.3×; the small ones stay at 2–3.5×.",
-    "- **rdflib-endpoint by 30×.** Reached on the heavy cases (hundreds of times), not on the "
-    "tiny ones, where both answer in a few milliseconds (`resolutions_adopted`: about 1.7×).",
+    "- **rdflib-endpoint by 30×.** At 100k reached by `statements_about` (791×) and "
+    "`positions_on_target` (103×), and rdflib-endpoint timed out (30 s) on the busiest speaker and "
+    "on `source_graph`; not by `positions_by_holder` (24×), `statements_by_speaker` (14×, the cases "
+    "it answered), `spokespeople_of` (10×) nor the tiny `resolutions_adopted` (1.7×), where both "
+    "answer in a few milliseconds and policykg's fixed cost per request (above) dominates.",
     "- **REST without the answer cache** is a few queries per lookup (page, count, descriptions, "
     "labels) plus building the JSON; for the most active actors it sorts all their items "
     "(`/timeline` of the most active person: p50 0.9 s at 100k, one at a time). The throughput "
