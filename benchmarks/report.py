@@ -148,6 +148,7 @@ def section(result: dict) -> list[str]:
         f"{ratio(result['dump_quads_per_s'], result['oxigraph_dump_quads_per_s'])} Oxigraph's rate |",
         f"| RSS after the dump (MB) | {fmt(result['serving_rss_after_dump_mb'])} | — | — |",
         "",
+        f"rdflib-endpoint: {result['rdflib_endpoint_skipped']}." if "rdflib_endpoint_skipped" in result else
         f"rdflib-endpoint took {fmt(result['rdflib_endpoint_start_s'])} s to parse the dump and start, and "
         f"held {fmt(result['rdflib_endpoint_rss_mb'])} MB.",
         "",
