@@ -79,7 +79,7 @@ class ResponseCache:
         await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
         await send({"type": "http.response.body", "body": kept.body})
 
-    async def _record(self, key: tuple[object, ...], revision: str, store: object, scope: Scope,
+    async def _record(self, key: tuple[object, ...], revision: str, store: Store, scope: Scope,
                       receive: Receive, send: Send) -> None:
         """Pass the answer on; keep it if it is a whole ``200`` small enough, computed while no
         write happened. The start is held back until the body is known (the ETag goes in it)."""
@@ -108,10 +108,10 @@ class ResponseCache:
 
         await self.app(scope, receive, capture)
 
-    async def _finish(self, key: tuple[object, ...], revision: str, store: object, start: Message,
+    async def _finish(self, key: tuple[object, ...], revision: str, store: Store, start: Message,
                       body: bytes, send: Send) -> None:
         headers = [(k, v) for k, v in start["headers"] if k != b"etag"]
-        if len(body) <= MAX_ENTRY and getattr(store, "revision", None) == revision:  # no write meanwhile
+        if len(body) <= MAX_ENTRY and store.revision == revision:  # no write meanwhile
             etag = f'"{revision}-{hashlib.sha256(body).hexdigest()[:16]}"'.encode()
             headers.append((b"etag", etag))
             self._put(key, _Kept(revision, headers, body, etag))

@@ -70,34 +70,39 @@ def latency_chart(result: dict, target: Path) -> None:
     plt.close(fig)
 
 
-def throughput_chart(result: dict, target: Path) -> None:
-    labels = ["REST lookups\n(policykg)", "REST lookups\nno answer cache", "FastAPI\nhello-world"]
-    values = [result["rest_lookup_rps"], result.get("rest_lookup_rps_uncached", 0), result["hello_world_rps"]]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.bar(labels, values, color=["tab:blue", "tab:cyan", "tab:gray"])
-    ax.axhline(2000, color="tab:red", linestyle="--", linewidth=1, label="§2 target at 1M: 2,000 req/s")
-    ax.set_ylabel("requests/s (wrk)")
-    ax.set_title(f"HTTP throughput at {result['statements']:,} statements")
-    ax.legend(fontsize=8)
+def bar_chart(target: Path, bars: list[tuple[str, float | None, str]], *, title: str, ylabel: str,
+              size: tuple[float, float], log: bool = False, line: tuple[float, str] | None = None) -> None:
+    """One bar per (label, value, colour); a missing value is drawn as 0."""
+    fig, ax = plt.subplots(figsize=size)
+    ax.bar([b[0] for b in bars], [b[1] or 0 for b in bars], color=[b[2] for b in bars])
+    if log:
+        ax.set_yscale("log")
+    if line is not None:
+        ax.axhline(line[0], color="tab:red", linestyle="--", linewidth=1, label=line[1])
+        ax.legend(fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     fig.tight_layout()
     fig.savefig(target, dpi=100)
     plt.close(fig)
+
+
+def throughput_chart(result: dict, target: Path) -> None:
+    bar_chart(target, [("REST lookups\n(policykg)", result["rest_lookup_rps"], "tab:blue"),
+                       ("REST lookups\nno answer cache", result.get("rest_lookup_rps_uncached"), "tab:cyan"),
+                       ("FastAPI\nhello-world", result["hello_world_rps"], "tab:gray")],
+              title=f"HTTP throughput at {result['statements']:,} statements", ylabel="requests/s (wrk)",
+              size=(6, 4), line=(2000, "§2 target at 1M: 2,000 req/s"))
 
 
 def rates_chart(result: dict, target: Path) -> None:
-    labels = ["validated ingest\n(statements/s)", "bulk import\n(quads/s)", "oxigraph load\n(quads/s)",
-              "dump export\n(quads/s)", "Oxigraph dump\n(quads/s)"]
-    values = [result.get("ingest_statements_per_s"), result.get("bulk_import_quads_per_s"),
-              result.get("oxigraph_load_quads_per_s"), result.get("dump_quads_per_s"),
-              result.get("oxigraph_dump_quads_per_s")]
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.bar(labels, [v or 0 for v in values], color=["tab:blue", "tab:blue", "tab:green", "tab:blue", "tab:green"])
-    ax.set_yscale("log")
-    ax.set_ylabel("per second (log scale)")
-    ax.set_title(f"Import and export rates at {result['statements']:,} statements")
-    fig.tight_layout()
-    fig.savefig(target, dpi=100)
-    plt.close(fig)
+    bar_chart(target, [("validated ingest\n(statements/s)", result.get("ingest_statements_per_s"), "tab:blue"),
+                       ("bulk import\n(quads/s)", result.get("bulk_import_quads_per_s"), "tab:blue"),
+                       ("oxigraph load\n(quads/s)", result.get("oxigraph_load_quads_per_s"), "tab:green"),
+                       ("dump export\n(quads/s)", result.get("dump_quads_per_s"), "tab:blue"),
+                       ("Oxigraph dump\n(quads/s)", result.get("oxigraph_dump_quads_per_s"), "tab:green")],
+              title=f"Import and export rates at {result['statements']:,} statements",
+              ylabel="per second (log scale)", size=(8, 4), log=True)
 
 
 def section(result: dict) -> list[str]:

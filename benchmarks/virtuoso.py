@@ -19,12 +19,13 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
+
+from kg.engine import free_port
 
 STARTUP_TIMEOUT = 60.0
 WRITER = "policykg"
@@ -126,12 +127,6 @@ def find_virtuoso() -> tuple[str, str]:
     return server, isql
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PrivateVirtuoso:
     """A Virtuoso server owned by the tests, in ``directory``.
 
@@ -184,7 +179,7 @@ class PrivateVirtuoso:
             if old.suffix in (".db", ".trx", ".lck", ".pxa", ".log"):
                 old.unlink()
         for _attempt in range(3):
-            self.sql_port, self.http_port = _free_port(), _free_port()
+            self.sql_port, self.http_port = free_port(), free_port()
             ini = self.directory / "virtuoso.ini"
             ini.write_text(INI.format(dir=self.directory, sql_port=self.sql_port,
                                       http_port=self.http_port, max_rows=self.max_rows,

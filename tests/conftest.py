@@ -13,17 +13,15 @@ tests are skipped with a loud reason; ``make test`` installs it, so CI runs them
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
+from benchmarks.run import process
+from kg.engine import free_port
 from kg.store import Store
 
 ENGINES = ("oxigraph", "virtuoso")
@@ -86,47 +84,14 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-token-0123456789"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def running_server(store: str, **env: str) -> Iterator[str]:
     """Start ``policykg serve`` on a free loopback port; yield its base URL; stop it."""
-    port = _free_port()
-    environment = {**os.environ, "POLICYKG_TOKEN": TOKEN, **env}
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("policykg")), "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--store", store],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"policykg serve exited: {proc.stderr.read().decode()}")
-            try:
-                if httpx.get(url + "/-/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("policykg serve did not answer within 30 s")
-            time.sleep(0.1)
+    url = f"http://127.0.0.1:{(port := free_port())}"
+    command = [str(Path(sys.executable).with_name("policykg")), "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--store", store]
+    with process(command, url + "/-/health", env={"POLICYKG_TOKEN": TOKEN, **env}, timeout=30):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
 
 
 @pytest.fixture(scope="session")

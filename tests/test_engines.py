@@ -135,7 +135,7 @@ def test_the_first_articles_questions_give_identical_answers_on_both_engines(bot
 
 def test_an_engine_with_a_real_default_graph_gives_the_same_answers(tmp_path: Path) -> None:
     """An Oxigraph server started without --union-default-graph: the store sends the dataset."""
-    port = kg.engine._free_port()
+    port = kg.engine.free_port()
     proc = subprocess.Popen([str(find_oxigraph()), "serve", "--bind", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
