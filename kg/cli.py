@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.entries import vocabulary
-from kg.errors import KgError, NotFound, _ProblemsError
+from kg.errors import ConfigError, KgError, NotFound, PartlyLoaded, _ProblemsError
 from kg.iris import DEFAULT_BASE_IRI
 from kg.queries import named_queries, named_query
 from kg.sparql import query_form
@@ -73,12 +73,18 @@ def _open(store: str, base_iri: str, timeout: float = 10.0) -> Store:
 
 
 def _fail(exc: KgError) -> typer.Exit:
+    partly = exc if isinstance(exc, PartlyLoaded) else None
+    if partly is not None:
+        exc = partly.failure
     if isinstance(exc, _ProblemsError):
         for problem in exc.problems:
             err.print(str(problem), markup=False, highlight=False)
-        err.print(f"{len(exc.problems)} problem(s); nothing was written.", markup=False, style="bold red")
+        err.print(f"{len(exc.problems)} problem(s); " + (partly.summary if partly else "nothing was written."),
+                  markup=False, style="bold red")
     else:
         err.print(f"error: {exc}", markup=False, highlight=False)
+        if partly is not None:
+            err.print(partly.summary, markup=False, style="bold red")
     return typer.Exit(1)
 
 
@@ -114,24 +120,34 @@ def load(
     base_iri: BaseOpt = DEFAULT_BASE_IRI,
     server: ServerOpt = None,
     token: TokenOpt = None,
+    chunk_mb: Annotated[Optional[float], typer.Option(
+        "--chunk-mb", min=0.000001,
+        help="Commit in chunks of files of about this many megabytes, one transaction each, reading "
+             "the next chunk while the engine writes (bounded memory, for large imports). Each source "
+             "stays all or nothing; on a failure the chunks before stay, and re-running resumes.")] = None,
 ) -> None:
-    """Validate entry files and load them in one transaction (all or nothing)."""
+    """Validate entry files and load them in one transaction (all or nothing), or with
+    --chunk-mb in chunks of files."""
     from rich.progress import Progress
 
     from kg.load import LoadReport, load_paths
 
     try:
+        chunk_bytes = None if chunk_mb is None else max(1, int(chunk_mb * 1_000_000))
         if server:
+            if chunk_bytes is not None:
+                raise ConfigError("--chunk-mb is for a store opened here, not with --server")
             report = _load_through(server, token, paths)
         else:
             with _open(store, base_iri) as kg_store:
                 if sys.stderr.isatty():
                     with Progress(console=err, transient=True) as bar:
                         task = bar.add_task("loading", total=None)
-                        report = load_paths(paths, kg_store, progress=lambda done, total: bar.update(
-                            task, completed=done, total=total))
+                        report = load_paths(paths, kg_store, chunk_bytes=chunk_bytes,
+                                            progress=lambda done, total: bar.update(
+                                                task, completed=done, total=total))
                 else:
-                    report = load_paths(paths, kg_store)
+                    report = load_paths(paths, kg_store, chunk_bytes=chunk_bytes)
     except KgError as exc:
         raise _fail(exc) from None
     assert isinstance(report, LoadReport)

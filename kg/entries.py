@@ -230,6 +230,12 @@ class Batch:
 
 def collect_inputs(paths: Iterable[Path]) -> list[NamedInput]:
     """Read files and directories (recursively, known suffixes only, sorted)."""
+    return [NamedInput.read(p) for p in collect_files(paths)]
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """The input files that ``paths`` name, directories read recursively (known suffixes only,
+    sorted); raises EntryError naming each path that is missing or of an unknown type."""
     files: list[Path] = []
     problems = []
     known = set(ENTRY_SUFFIXES) | set(RDF_SUFFIXES)
@@ -245,7 +251,7 @@ def collect_inputs(paths: Iterable[Path]) -> list[NamedInput]:
             problems.append(Problem(str(path), "", "", "no such file or directory"))
     if problems:
         raise EntryError(problems)
-    return [NamedInput.read(p) for p in files]
+    return files
 
 
 # --- YAML with line numbers and without aliases -------------------------------------------------
@@ -622,14 +628,22 @@ def _parse_rdf(item: NamedInput, fmt: RdfFormat, iris: Iris) -> tuple[list[Sourc
 # --- the batch ----------------------------------------------------------------------------------
 
 
-def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
-                existing: Callable[[set[str]], set[str]] | None = None) -> Batch:
-    """Parse every input into one :class:`Batch`; ``existing`` tells which IRIs the store holds."""
-    iris = iris or Iris()
-    problems: list[Problem] = []
-    structures: list[tuple[NamedInput, Any]] = []
-    sources: list[SourceGraph] = []
-    origins: dict[str, EntryRef] = {}
+@dataclass
+class Reading:
+    """The first half of :func:`parse_batch`, which needs no store: entry files read into their
+    structures, RDF files into source graphs, and what was wrong with them."""
+
+    structures: list[tuple[NamedInput, Any]] = field(default_factory=list)
+    sources: list[SourceGraph] = field(default_factory=list)
+    origins: dict[str, EntryRef] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_inputs(items: list[NamedInput], iris: Iris) -> Reading:
+    """Read every input (YAML, JSON or RDF syntax, and each file's overall shape)."""
+    reading = Reading()
+    problems, structures, sources, origins = (reading.problems, reading.structures, reading.sources,
+                                              reading.origins)
     for item in items:
         suffix = Path(item.name).suffix.lower()
         if suffix in RDF_SUFFIXES:
@@ -665,6 +679,19 @@ def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
             problems.append(Problem(item.name, source["id"], "id", f"'{META_SLUG}' is reserved"))
             continue
         structures.append((item, data))
+    return reading
+
+
+def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
+                existing: Callable[[set[str]], set[str]] | None = None,
+                reading: Reading | None = None) -> Batch:
+    """Parse every input into one :class:`Batch`; ``existing`` tells which IRIs the store holds.
+    ``reading``: what :func:`read_inputs` already made of ``items``."""
+    iris = iris or Iris()
+    if reading is None:
+        reading = read_inputs(items, iris)
+    problems, structures = list(reading.problems), reading.structures
+    sources, origins = list(reading.sources), dict(reading.origins)
 
     # Every slug the batch defines, so that files may refer to each other; hashed entries
     # (statements, …) only within their own source.
@@ -729,6 +756,7 @@ def _visible(shared: dict[str, list[str]], own: dict[str, list[str]]) -> dict[st
 
 
 __all__ = [
-    "Batch", "EntryRef", "NamedInput", "SourceGraph", "collect_inputs", "parse_batch",
+    "Batch", "EntryRef", "NamedInput", "Reading", "SourceGraph", "collect_files", "collect_inputs",
+    "parse_batch", "read_inputs",
     "typed_literal", "vocabulary",
 ]

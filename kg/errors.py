@@ -5,6 +5,7 @@
     │   └── UnsupportedShape  the shapes use a SHACL feature kg.shacl_fast does not implement
     ├── EntryError         an entry file cannot be read or parsed (carries Problems)
     ├── ValidationFailed   entries break the shapes or reference unknown things (carries Problems)
+    ├── PartlyLoaded       a chunked load failed after committing some chunks (says which)
     ├── NotFound           a named query, source or resource does not exist
     ├── QueryError         the engine rejected a query or update (syntax, truncation)
     │   ├── QueryTimeout   the query ran past its time limit and was stopped
@@ -54,6 +55,21 @@ class EntryError(_ProblemsError):
 
 class ValidationFailed(_ProblemsError):
     """Entries break the shapes or reference what does not exist."""
+
+
+class PartlyLoaded(KgError):
+    """A load in chunks failed: ``failure`` is why; the sources in ``committed`` (``triples``
+    triples) were written by the chunks before, and stay."""
+
+    def __init__(self, failure: KgError, committed: list[str], triples: int):
+        self.failure, self.committed, self.triples = failure, list(committed), triples
+        super().__init__(f"{failure}\n{self.summary}")
+
+    @property
+    def summary(self) -> str:
+        return (f"the chunk that failed was not written; {len(self.committed)} source(s) "
+                f"({self.triples} triples) committed by the chunks before it stay: run the same "
+                "command again to resume (they are skipped as unchanged)")
 
 
 class NotFound(KgError):

@@ -3,20 +3,29 @@
 Everything in one batch is written in one update request (one transaction), or nothing is. A
 source whose file is unchanged since it was last loaded (same checksum) is left as it is, so
 loading the same file twice changes nothing.
+
+A large import can instead be committed in chunks of files (:func:`load_chunked`, ``policykg
+load --chunk-mb``): each chunk is validated against the store and written in one transaction
+while the next chunk's files are read, so memory stays bounded by the chunk and the engine's
+write overlaps the parsing. Each source is still all or nothing; the import as a whole is not:
+if a chunk fails, the chunks before it stay committed (:class:`~kg.errors.PartlyLoaded` says
+which), and running the same command again resumes, since their sources are unchanged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kg.entries import RDF_TYPE, Batch, NamedInput, SourceGraph, collect_inputs, parse_batch
-from kg.errors import NotFound, ValidationFailed
+from kg.entries import (RDF_TYPE, Batch, NamedInput, Reading, SourceGraph, collect_files, collect_inputs,
+                        parse_batch, read_inputs)
+from kg.errors import KgError, NotFound, PartlyLoaded, Problem, ValidationFailed
 from kg.store import Store
 from kg.validate import validate_batch
 
@@ -37,23 +46,33 @@ class LoadReport:
 _WRITE_LOCK = threading.Lock()
 
 
-def prepare(items: list[NamedInput], store: Store) -> tuple[Batch, LoadReport]:
-    """Parse and validate ``items`` against ``store``; raises EntryError or ValidationFailed."""
-    batch_graphs: set[str] = set()
+def prepare(items: list[NamedInput], store: Store, reading: Reading | None = None,
+            pending: Batch | None = None) -> tuple[Batch, LoadReport]:
+    """Parse and validate ``items`` against ``store``; raises EntryError or ValidationFailed.
+
+    ``reading``: what :func:`kg.entries.read_inputs` already made of ``items``. ``pending``: a
+    batch being written meanwhile, validated against as if it were in the store already.
+    """
+    pending_graphs = {s.graph_iri for s in pending.sources} if pending else set()
+    pending_subjects = pending.subjects() if pending else set()
+    # The graphs the batch replaces must not vouch for the batch's own references, nor the
+    # old versions of the graphs being written: the pending batch speaks for those.
+    excluded: set[str] = set(pending_graphs)
 
     def existing(candidates: set[str]) -> set[str]:
-        return store.existing(candidates, exclude_graphs=batch_graphs)
+        return store.existing(candidates, exclude_graphs=excluded) | (candidates & pending_subjects)
 
-    # The graphs the batch replaces must not vouch for the batch's own references.
-    batch = parse_batch(items, iris=store.iris, existing=existing)
-    batch_graphs.update(s.graph_iri for s in batch.sources)
+    batch = parse_batch(items, iris=store.iris, existing=existing, reading=reading)
+    excluded.update(s.graph_iri for s in batch.sources)
     outside = batch.objects() - batch.subjects()
-    context = store.context_of(outside, exclude_graphs=batch_graphs) if outside else []
+    context = store.context_of(outside, exclude_graphs=excluded) if outside else []
+    if pending and outside:
+        context += [t for t in pending.triples() if t.subject.value in outside]
     problems = validate_batch(batch, context=context)
     if problems:
         raise ValidationFailed(problems)
     report = LoadReport()
-    recorded = store.source_checksums()
+    recorded = store.source_checksums(s.graph_iri for s in batch.sources)
     for source in batch.sources:
         if recorded.get(source.graph_iri) == source.checksum:
             report.unchanged.append(source.slug)
@@ -85,21 +104,97 @@ def load_inputs(items: list[NamedInput], store: Store, *,
     """Validate entry and RDF inputs and load them into ``store`` in one transaction."""
     with _WRITE_LOCK:
         batch, report = prepare(items, store)
-        changed = [s for s in batch.sources if s.slug in report.loaded]
-        if not changed:
-            return report
-        now = dt.datetime.now(dt.timezone.utc)
-        store.replace_sources(
-            {s.graph_iri: (s.triples, metadata(s, store, now)) for s in changed},
-            progress=progress,
-        )
+        _commit(batch, report, store, progress)
     return report
 
 
+def _commit(batch: Batch, report: LoadReport, store: Store,
+            progress: Callable[[int, int], None] | None = None) -> None:
+    changed = [s for s in batch.sources if s.slug in report.loaded]
+    if changed:
+        now = dt.datetime.now(dt.timezone.utc)
+        store.replace_sources({s.graph_iri: (s.triples, metadata(s, store, now)) for s in changed},
+                              progress=progress)
+
+
 def load_paths(paths: Iterable[Path], store: Store, *,
-               progress: Callable[[int, int], None] | None = None) -> LoadReport:
-    """Validate and load entry files and RDF files (or directories of them) into ``store``."""
-    return load_inputs(collect_inputs(list(paths)), store, progress=progress)
+               progress: Callable[[int, int], None] | None = None,
+               chunk_bytes: int | None = None) -> LoadReport:
+    """Validate and load entry files and RDF files (or directories of them) into ``store``: in
+    one transaction, or with ``chunk_bytes`` in chunks of files (:func:`load_chunked`)."""
+    if chunk_bytes is None:
+        return load_inputs(collect_inputs(list(paths)), store, progress=progress)
+    return load_chunked(collect_files(list(paths)), store, chunk_bytes=chunk_bytes, progress=progress)
+
+
+def chunks(files: list[Path], chunk_bytes: int) -> Iterator[list[Path]]:
+    """``files`` in order, in runs of about ``chunk_bytes`` (a larger file is a chunk of its own).
+
+    >>> [len(c) for c in chunks([Path(__file__)] * 3, 1)]
+    [1, 1, 1]
+    """
+    run: list[Path] = []
+    size = 0
+    for path in files:
+        run.append(path)
+        size += path.stat().st_size
+        if size >= chunk_bytes:
+            yield run
+            run, size = [], 0
+    if run:
+        yield run
+
+
+def load_chunked(files: list[Path], store: Store, *, chunk_bytes: int,
+                 progress: Callable[[int, int], None] | None = None) -> LoadReport:
+    """Load ``files`` in chunks of about ``chunk_bytes``, one transaction each (see the module).
+
+    A chunk is validated against the store as the chunks before it leave it: a file may refer
+    to what files of earlier chunks define, not later ones (files are taken in the order given,
+    directories sorted), and a source may be given once. While the engine writes chunk k (in
+    its own process; the writer thread only waits), chunk k+1 is read and validated as if chunk
+    k were in the store already; it is sent once chunk k has committed. ``progress(done,
+    total)`` counts files. On a failure, raises :class:`~kg.errors.PartlyLoaded` with what was
+    committed before it.
+    """
+    report = LoadReport()
+    writing: list[tuple[Future[None], LoadReport]] = []  # the chunk being written, if any
+    seen: dict[str, str] = {}  # source slug → the file of an earlier chunk that gave it
+
+    def settle() -> None:
+        if writing:
+            future, written = writing.pop()
+            future.result()
+            report.loaded += written.loaded
+            report.triples += written.triples
+
+    done = 0
+    pending: Batch | None = None
+    with _WRITE_LOCK, ThreadPoolExecutor(1, thread_name_prefix="policykg-writer") as writer:
+        try:
+            for files_of_chunk in chunks(files, chunk_bytes):
+                items = [NamedInput.read(p) for p in files_of_chunk]
+                batch, written = prepare(items, store, read_inputs(items, store.iris), pending)
+                again = [Problem(s.file, s.slug, "id", f"source {s.slug!r} is also given by {seen[s.slug]}: "
+                                 "one file per source") for s in batch.sources if s.slug in seen]
+                if again:
+                    raise ValidationFailed(again)
+                seen.update((s.slug, s.file) for s in batch.sources)
+                report.unchanged += written.unchanged
+                settle()  # the previous chunk, written while this one was read and checked
+                writing.append((writer.submit(_commit, batch, written, store), written))
+                pending = batch
+                done += len(items)
+                if progress is not None:
+                    progress(done, len(files))
+            settle()
+        except KgError as failure:
+            try:
+                settle()  # a chunk being written when the next one failed may still commit
+            except KgError:
+                pass
+            raise PartlyLoaded(failure, report.loaded, report.triples) from failure
+    return report
 
 
 def validate_paths(paths: Iterable[Path], store: Store) -> LoadReport:

@@ -510,11 +510,12 @@ class Store:
         where = _pattern_outside(exclude_graphs)
         return list(self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {values} {where} }}"))
 
-    def source_checksums(self) -> dict[str, str]:
+    def source_checksums(self, graphs: Iterable[str] | None = None) -> dict[str, str]:
         """Graph IRI → the checksum of the file it was loaded from (``pk:checksum`` in the meta
-        graph), for the graphs that have one."""
+        graph), for the graphs that have one (of ``graphs``, when given)."""
+        values = "" if graphs is None else f"VALUES ?g {{ {_values(graphs)} }} "
         rows = self.select(
-            "SELECT ?g ?checksum WHERE { GRAPH ?meta { ?g ?checksumOf ?checksum } }",
+            f"SELECT ?g ?checksum WHERE {{ {values}GRAPH ?meta {{ ?g ?checksumOf ?checksum }} }}",
             substitutions={
                 "meta": pyoxigraph.NamedNode(self.iris.meta_graph),
                 "checksumOf": _PK_CHECKSUM,

@@ -1,0 +1,121 @@
+"""Loads committed in chunks of files (``policykg load --chunk-mb``): the same graph as one
+transaction, each source all or nothing, and a failure that says what stayed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate
+from kg.errors import EntryError, PartlyLoaded
+from kg.load import load_paths
+from kg.store import Store
+from tests.test_cli import run
+
+RECORDED_AT = "https://w3id.org/policykg/ontology#recordedAt"
+
+SOURCE = """\
+source: {{id: {slug}, title: A report, publisher: press, issued: 2024-07-02}}
+statements:
+  - {{id: said, speaker: {speaker}, date: 2024-07-01, paraphrase: {words}}}
+"""
+REGISTRY = """\
+source: {id: registry, title: Who is who, publisher: press, issued: 2024-07-01}
+actors:
+  - {id: press, type: NewsOrganization, label: Press}
+  - {id: fu-cong, type: Person, label: Fu Cong}
+"""
+
+
+def quads(store: Store) -> set[str]:
+    """The store's quads but the load times (``pk:recordedAt``), which differ between loads."""
+    return {str(q) for q in store if q.predicate.value != RECORDED_AT}
+
+
+def files(tmp_path: Path, *texts: tuple[str, str]) -> list[Path]:
+    paths = []
+    for name, text in texts:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_chunks_give_the_same_graph_as_one_transaction(store: Store, tmp_path: Path) -> None:
+    generate(60, 11, tmp_path, nquads=False)
+    entries = tmp_path / "entries"
+    whole = load_paths([entries], store)
+    expected = quads(store)
+    store.clear()
+    # Chunks of about 2 kB: each file a chunk of its own, so every chunk is checked while the
+    # one before it is being written (the registry first: every source refers to it).
+    chunked = load_paths([entries], store, chunk_bytes=2000)
+    assert len(list(entries.glob("*.yaml"))) > 3
+    assert quads(store) == expected
+    assert sorted(chunked.loaded) == sorted(whole.loaded) and chunked.triples == whole.triples
+    again = load_paths([entries], store, chunk_bytes=2000)
+    assert again.loaded == [] and sorted(again.unchanged) == sorted(whole.loaded)
+
+
+def test_a_failing_chunk_is_not_written_and_the_chunks_before_it_stay(store: Store, tmp_path: Path) -> None:
+    good = files(tmp_path, ("a.yaml", REGISTRY),
+                 ("b.yaml", SOURCE.format(slug="b-report", speaker="fu-cong", words="Fu spoke")))
+    bad = files(tmp_path, ("c.yaml", SOURCE.format(slug="c-report", speaker="nobody", words="Who spoke")))
+    with pytest.raises(PartlyLoaded) as caught:
+        load_paths([*good, *bad], store, chunk_bytes=1)
+    assert sorted(caught.value.committed) == ["b-report", "registry"]
+    assert isinstance(caught.value.failure, EntryError)
+    assert "unknown reference 'nobody'" in str(caught.value.failure)
+    assert "run the same command again to resume" in str(caught.value)
+    graphs = set(store.graphs())
+    assert store.iris.graph("b-report") in graphs and store.iris.graph("c-report") not in graphs
+    # Mended, the same command resumes: what was written is skipped as unchanged.
+    bad[0].write_text(SOURCE.format(slug="c-report", speaker="fu-cong", words="Fu again"), encoding="utf-8")
+    report = load_paths([*good, *bad], store, chunk_bytes=1)
+    assert report.loaded == ["c-report"] and sorted(report.unchanged) == ["b-report", "registry"]
+
+
+def test_a_file_may_not_refer_to_a_later_chunk(store: Store, tmp_path: Path) -> None:
+    paths = files(tmp_path, ("a.yaml", SOURCE.format(slug="a-report", speaker="fu-cong", words="Fu spoke")),
+                  ("b.yaml", REGISTRY))
+    with pytest.raises(PartlyLoaded) as caught:
+        load_paths(paths, store, chunk_bytes=1)
+    assert caught.value.committed == [] and len(store) == 0
+    assert "unknown reference 'fu-cong'" in str(caught.value.failure)
+    # In one transaction the same files load: every file sees every other.
+    assert sorted(load_paths(paths, store).loaded) == ["a-report", "registry"]
+
+
+def test_a_source_given_twice_across_chunks_is_refused(store: Store, tmp_path: Path) -> None:
+    paths = files(tmp_path, ("a.yaml", REGISTRY),
+                  ("b.yaml", SOURCE.format(slug="report", speaker="fu-cong", words="First")),
+                  ("c.yaml", SOURCE.format(slug="report", speaker="fu-cong", words="Second")))
+    with pytest.raises(PartlyLoaded) as caught:
+        load_paths(paths, store, chunk_bytes=1)
+    assert "source 'report' is also given by" in str(caught.value.failure)
+    words = {q.object.value for q in store if q.predicate.value.endswith("#paraphrase")}
+    assert words == {"First"}
+
+
+def test_a_syntax_error_in_a_later_chunk(store: Store, tmp_path: Path) -> None:
+    paths = files(tmp_path, ("a.yaml", REGISTRY), ("b.yaml", "source: [unclosed\n"))
+    with pytest.raises(PartlyLoaded) as caught:
+        load_paths(paths, store, chunk_bytes=1)
+    assert isinstance(caught.value.failure, EntryError) and caught.value.committed == ["registry"]
+
+
+def test_the_cli_loads_in_chunks_and_says_what_stayed(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    paths = files(tmp_path, ("a.yaml", REGISTRY),
+                  ("b.yaml", SOURCE.format(slug="b-report", speaker="nobody", words="Who")))
+    failed = run("load", "--chunk-mb", "0.000001", *map(str, paths), store=store, check=False)
+    assert failed.returncode == 1
+    assert "unknown reference 'nobody'" in failed.stderr
+    assert "1 problem(s); the chunk that failed was not written; 1 source(s)" in failed.stderr
+    paths[1].write_text(SOURCE.format(slug="b-report", speaker="fu-cong", words="Fu"), encoding="utf-8")
+    done = run("load", "--chunk-mb", "0.000001", *map(str, paths), store=store)
+    assert "loaded b-report" in done.stdout and "unchanged registry" in done.stdout
+    refused = run("load", "--chunk-mb", "1", "--server", "http://127.0.0.1:9", str(paths[0]), store=store,
+                  check=False)
+    assert refused.returncode == 1 and "--chunk-mb is for a store opened here" in refused.stderr
