@@ -2,8 +2,8 @@
 
 For each size, on data from :mod:`benchmarks.generate` (same seed, same bytes), in one run:
 
-1. validated ingest: ``policykg load`` of the entry files into a fresh on-disk store (the
-   registry first, then the sources in batches of files), statements/s and peak RSS of the
+1. validated ingest: ``policykg load --chunk-mb`` of every entry file into a fresh on-disk
+   store (one process, one transaction per chunk of files), statements/s and peak RSS of the
    process tree (policykg and its Oxigraph engine);
 2. bulk import: ``policykg load`` of the pre-validated N-Quads dump into another fresh store,
    and ``oxigraph load`` of the same file (the peer's own import) for comparison;
@@ -362,38 +362,26 @@ def machine() -> dict[str, object]:
             "os": platform.platform(), "hostname": platform.node()}
 
 
-def ingest(entries: Path, store: Path, *, batch_statements: int, budget_s: float, manifest: dict) -> dict:
-    """``policykg load`` of the registry, then of the sources in batches (one CLI process and one
-    transaction each), until ``budget_s``: the rate is over the statements loaded within the
-    budget, and the figures say how many that was.
-    """
-    files = sorted(p for p in entries.glob("*.yaml") if p.stem != REGISTRY)
-    per_file = manifest["statements"] / max(len(files), 1)
-    per_batch = max(1, int(batch_statements / per_file))
-    seconds, peak, _ = run_timed([POLICYKG, "load", "--store", str(store), str(entries / f"{REGISTRY}.yaml")])
-    registry_s, batches = seconds, []
-    total_s, loaded = 0.0, 0
-    for start in range(0, len(files), per_batch):
-        if total_s > budget_s:
-            break
-        chunk = files[start:start + per_batch]
-        seconds, rss, _ = run_timed([POLICYKG, "load", "--store", str(store), *map(str, chunk)])
-        batches.append(seconds)
-        total_s += seconds
-        loaded += sum(p.read_text(encoding="utf-8").count("\n  - id: s") for p in chunk)
-        peak = max(peak, rss)
-    log(f"  ingest: {loaded} statements in {len(batches)} batches, {total_s:.1f} s")
+def ingest(entries: Path, store: Path, *, chunk_mb: float, manifest: dict) -> dict:
+    """``policykg load --chunk-mb`` of every entry file (the registry sorts first) into a fresh
+    on-disk store: one process, one transaction per chunk, the next chunk read and validated
+    while the engine writes (``kg.load.load_chunked``)."""
+    seconds, peak, _ = run_timed([POLICYKG, "load", "--store", str(store), "--chunk-mb", str(chunk_mb),
+                                  str(entries)])
+    files = len(list(entries.glob("*.yaml")))
+    chunk_bytes = chunk_mb * 1e6
+    size = sum(p.stat().st_size for p in entries.glob("*.yaml"))
+    log(f"  ingest: {manifest['statements']} statements in {seconds:.1f} s")
     return {
-        "ingest_statements_per_s": round(loaded / total_s, 1),
-        "ingest_statements_measured": loaded,
-        "ingest_seconds": round(total_s, 2),
-        "ingest_registry_seconds": round(registry_s, 2),
-        "ingest_batches": len(batches),
-        "ingest_batch_statements": round(per_batch * per_file),
+        "ingest_statements_per_s": round(manifest["statements"] / seconds, 1),
+        "ingest_statements_measured": manifest["statements"],
+        "ingest_seconds": round(seconds, 2),
+        "ingest_chunks": max(1, round(size / chunk_bytes)),
         "ingest_peak_rss_mb": round(peak / 2**20, 1),
-        "ingest_method": f"policykg load (CLI, one process per batch of ~{round(per_batch * per_file)} statements, "
-                         f"registry loaded first) into a fresh on-disk store, time-boxed at {budget_s:.0f} s: "
-                         f"{loaded:,} of {manifest['statements']:,} statements loaded",
+        "ingest_method": f"`policykg load --chunk-mb {chunk_mb:g}` of the {files:,} entry files "
+                         f"({size / 1e6:,.0f} MB, registry first) into a fresh on-disk store: one process, "
+                         "one transaction per chunk of about "
+                         f"{manifest['statements'] * chunk_bytes / size:,.0f} statements",
     }
 
 
@@ -427,14 +415,13 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     }
     nquads = data / "dump.nq"
 
-    # 1. validated ingest (time-boxed)
+    # 1. validated ingest
     ingest_store, served_store, ox_store = work / "store-ingest", work / "store-served", work / "store-oxigraph"
     bulk_store = work / "store-bulk"
     for path in (ingest_store, served_store, ox_store, bulk_store, Path(str(served_store) + "-cold")):
         shutil.rmtree(path, ignore_errors=True)
     log("validated ingest")
-    result.update(ingest(data / "entries", ingest_store, batch_statements=args.batch_statements,
-                         budget_s=args.ingest_budget, manifest=manifest))
+    result.update(ingest(data / "entries", ingest_store, chunk_mb=args.chunk_mb, manifest=manifest))
     shutil.rmtree(ingest_store, ignore_errors=True)
 
     # 2. bulk import of a pre-validated dump through policykg load (a slice: validation is the
@@ -707,8 +694,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="latency samples per case and system")
     parser.add_argument("--rdflib-budget", type=float, default=10.0,
                         help="seconds a system may spend on one case before it is sampled no more")
-    parser.add_argument("--batch-statements", type=int, default=5000, help="statements per ingest batch")
-    parser.add_argument("--ingest-budget", type=float, default=600.0, help="seconds of validated ingest")
+    parser.add_argument("--chunk-mb", type=float, default=3.0,
+                        help="megabytes of entry files per ingest transaction (policykg load --chunk-mb)")
     parser.add_argument("--bulk-statements", type=int, default=100_000,
                         help="statements in the dump slice imported through policykg load (one "
                              "transaction: held in memory whole); the whole dump when the size is smaller")

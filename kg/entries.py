@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from kg.errors import EntryError, Problem
 from kg.iris import HASHED_KINDS, KINDS, META_SLUG, SLUG, Iris
@@ -570,13 +570,16 @@ def expected_message(term: Term, value: Any) -> str:
 # --- RDF files accepted as they are ---------------------------------------------------------------
 
 
-def _parse_rdf(item: NamedInput, fmt: RdfFormat, iris: Iris) -> tuple[list[SourceGraph], list[Problem]]:
-    try:
-        quads = list(parse(item.data, format=fmt, base_iri=iris.base))
-    except SyntaxError as exc:
-        return [], [Problem(item.name, "", "", f"{fmt.name} syntax error: {exc.msg}", exc.lineno)]
-    except (ValueError, OSError) as exc:
-        return [], [Problem(item.name, "", "", f"{fmt.name} error: {exc}")]
+def _rdf_error(name: str, fmt: RdfFormat, exc: Exception) -> Problem:
+    if isinstance(exc, SyntaxError):
+        return Problem(name, "", "", f"{fmt.name} syntax error: {exc.msg}", exc.lineno)
+    return Problem(name, "", "", f"{fmt.name} error: {exc}")
+
+
+def _source_graphs(name: str, checksum: str, quads: Iterable[Quad], iris: Iris,
+                   meta_of: dict[object, list[Triple]] | None = None) -> tuple[list[SourceGraph], list[Problem]]:
+    """The source graphs of ``quads`` read from the file ``name``; ``meta_of``: the metadata
+    by graph, when read beforehand (then the meta graph's quads here are skipped)."""
     by_graph: dict[str, list[Triple]] = {}
     meta: list[Triple] = []
     problems: list[Problem] = []
@@ -589,14 +592,14 @@ def _parse_rdf(item: NamedInput, fmt: RdfFormat, iris: Iris) -> tuple[list[Sourc
             if graph_name == DefaultGraph():
                 target = by_graph.setdefault("", [])
             elif isinstance(graph_name, NamedNode) and graph_name.value == iris.meta_graph:
-                target = meta
+                target = meta if meta_of is None else []
             elif isinstance(graph_name, NamedNode) and iris.source_slug_of_graph(graph_name.value):
                 target = by_graph.setdefault(graph_name.value, [])
             else:
                 target = None
             into[graph_name] = target
         if target is None:
-            problems.append(Problem(item.name, "", "", f"graph {graph_name} is not a source graph: "
+            problems.append(Problem(name, "", "", f"graph {graph_name} is not a source graph: "
                                     f"source graphs are named {iris.graph_base}<source-slug>"))
             break
         target.append(quad.triple)
@@ -606,23 +609,89 @@ def _parse_rdf(item: NamedInput, fmt: RdfFormat, iris: Iris) -> tuple[list[Sourc
                    if t.predicate == RDF_TYPE and t.object == source_class and isinstance(t.subject, NamedNode)}
         slugs = {s[len(iris.entity("source", "")):] for s in sources if s.startswith(iris.entity("source", ""))}
         if len(sources) != 1 or len(slugs) != 1:
-            problems.append(Problem(item.name, "", "", "triples outside a named graph must describe exactly "
+            problems.append(Problem(name, "", "", "triples outside a named graph must describe exactly "
                                     f"one pk:Source named {iris.entity('source', '<slug>')}, which names "
                                     f"their graph (found {len(sources)})"))
         else:
             graph_iri = iris.graph(slugs.pop())
             by_graph.setdefault(graph_iri, []).extend(triples)
-    meta_of: dict[object, list[Triple]] = {}
-    for triple in meta:
-        meta_of.setdefault(triple.subject, []).append(triple)
+    if meta_of is None:
+        meta_of = _by_subject(meta)
     graphs = []
     for graph_iri, triples in by_graph.items():
         slug = iris.source_slug_of_graph(graph_iri) or ""
         if slug == META_SLUG:
-            problems.append(Problem(item.name, "", "", f"'{META_SLUG}' is reserved, not a source slug"))
+            problems.append(Problem(name, "", "", f"'{META_SLUG}' is reserved, not a source slug"))
         own_meta = meta_of.get(NamedNode(graph_iri), [])
-        graphs.append(SourceGraph(slug, graph_iri, item.name, item.checksum, triples, own_meta))
+        graphs.append(SourceGraph(slug, graph_iri, name, checksum, triples, own_meta))
     return graphs, problems
+
+
+def _by_subject(triples: Iterable[Triple]) -> dict[object, list[Triple]]:
+    found: dict[object, list[Triple]] = {}
+    for triple in triples:
+        found.setdefault(triple.subject, []).append(triple)
+    return found
+
+
+def read_rdf_pieces(path: Path, iris: Iris, quads_per_piece: int) -> Iterator[tuple[Reading, float]]:
+    """A large RDF file read as it streams, in pieces of whole graphs of about
+    ``quads_per_piece`` quads each (for :func:`kg.load.load_chunked`), each with the share of
+    the file's quads it holds.
+
+    The file is read twice: first for its syntax and its metadata graph (wherever it is in the
+    file), then piece by piece. Each graph's quads must be together in the file, as in
+    policykg's own dumps; a graph met again after another began is a problem.
+    """
+    fmt = RDF_SUFFIXES[path.suffix.lower()]
+    name = str(path)
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    checksum = "sha256:" + digest.hexdigest()
+    meta_graph = NamedNode(iris.meta_graph)
+    meta: list[Triple] = []
+    total = 0
+    try:
+        for quad in parse(path=path, format=fmt, base_iri=iris.base):
+            total += 1
+            if quad.graph_name == meta_graph:
+                meta.append(quad.triple)
+    except (SyntaxError, ValueError, OSError) as exc:
+        yield Reading(problems=[_rdf_error(name, fmt, exc)]), 1.0
+        return
+    meta_of = _by_subject(meta)
+    piece: list[Quad] = []
+    finished: set[object] = set()
+    current: object = None
+    for quad in parse(path=path, format=fmt, base_iri=iris.base):
+        if quad.graph_name != current:
+            if quad.graph_name in finished:
+                problem = Problem(name, "", "", f"the quads of graph {quad.graph_name} are not all together "
+                                  "in the file: loading in chunks needs each graph's quads in one run, as "
+                                  "policykg's dumps have them")
+                yield Reading(problems=[problem]), 1.0
+                return
+            finished.add(current)
+            current = quad.graph_name
+            if len(piece) >= quads_per_piece:
+                yield _reading_of_graphs(name, checksum, piece, iris, meta_of), len(piece) / total
+                piece = []
+        piece.append(quad)
+    if piece:
+        yield _reading_of_graphs(name, checksum, piece, iris, meta_of), len(piece) / total
+
+
+def _reading_of_graphs(name: str, checksum: str, quads: list[Quad], iris: Iris,
+                       meta_of: dict[object, list[Triple]] | None = None) -> Reading:
+    graphs, problems = _source_graphs(name, checksum, quads, iris, meta_of)
+    reading = Reading(sources=graphs, problems=problems)
+    for graph in graphs:
+        for triple in graph.triples:
+            if isinstance(triple.subject, NamedNode) and triple.subject.value not in reading.origins:
+                reading.origins[triple.subject.value] = EntryRef(name, triple.subject.value.rsplit("/", 1)[-1])
+    return reading
 
 
 # --- the batch ----------------------------------------------------------------------------------
@@ -647,14 +716,17 @@ def read_inputs(items: list[NamedInput], iris: Iris) -> Reading:
     for item in items:
         suffix = Path(item.name).suffix.lower()
         if suffix in RDF_SUFFIXES:
-            graphs, found = _parse_rdf(item, RDF_SUFFIXES[suffix], iris)
-            problems.extend(found)
-            sources.extend(graphs)
-            for graph in graphs:
-                for triple in graph.triples:
-                    if isinstance(triple.subject, NamedNode) and triple.subject.value not in origins:
-                        entry = triple.subject.value.rsplit("/", 1)[-1]
-                        origins[triple.subject.value] = EntryRef(item.name, entry)
+            fmt = RDF_SUFFIXES[suffix]
+            try:
+                quads = list(parse(item.data, format=fmt, base_iri=iris.base))
+            except (SyntaxError, ValueError, OSError) as exc:
+                problems.append(_rdf_error(item.name, fmt, exc))
+                continue
+            part = _reading_of_graphs(item.name, item.checksum, quads, iris)
+            problems.extend(part.problems)
+            sources.extend(part.sources)
+            for iri, where in part.origins.items():
+                origins.setdefault(iri, where)
             continue
         try:
             data = _load_structure(item, ENTRY_SUFFIXES.get(suffix, "yaml"))
@@ -757,6 +829,6 @@ def _visible(shared: dict[str, list[str]], own: dict[str, list[str]]) -> dict[st
 
 __all__ = [
     "Batch", "EntryRef", "NamedInput", "Reading", "SourceGraph", "collect_files", "collect_inputs",
-    "parse_batch", "read_inputs",
+    "parse_batch", "read_inputs", "read_rdf_pieces",
     "typed_literal", "vocabulary",
 ]

@@ -23,9 +23,10 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kg.entries import (RDF_TYPE, Batch, NamedInput, Reading, SourceGraph, collect_files, collect_inputs,
-                        parse_batch, read_inputs)
+from kg.entries import (RDF_SUFFIXES, RDF_TYPE, Batch, NamedInput, Reading, SourceGraph, collect_files,
+                        collect_inputs, parse_batch, read_inputs, read_rdf_pieces)
 from kg.errors import KgError, NotFound, PartlyLoaded, Problem, ValidationFailed
+from kg.iris import Iris
 from kg.store import Store
 from kg.validate import validate_batch
 
@@ -128,7 +129,8 @@ def load_paths(paths: Iterable[Path], store: Store, *,
 
 
 def chunks(files: list[Path], chunk_bytes: int) -> Iterator[list[Path]]:
-    """``files`` in order, in runs of about ``chunk_bytes`` (a larger file is a chunk of its own).
+    """``files`` in order, in runs of about ``chunk_bytes``; a file larger than that is a run
+    of its own.
 
     >>> [len(c) for c in chunks([Path(__file__)] * 3, 1)]
     [1, 1, 1]
@@ -136,6 +138,9 @@ def chunks(files: list[Path], chunk_bytes: int) -> Iterator[list[Path]]:
     run: list[Path] = []
     size = 0
     for path in files:
+        if path.stat().st_size > chunk_bytes and run:
+            yield run
+            run, size = [], 0
         run.append(path)
         size += path.stat().st_size
         if size >= chunk_bytes:
@@ -143,6 +148,23 @@ def chunks(files: list[Path], chunk_bytes: int) -> Iterator[list[Path]]:
             run, size = [], 0
     if run:
         yield run
+
+
+BYTES_PER_QUAD = 200
+"""About what one quad takes in policykg's N-Quads dumps (a 20k-statement benchmark dump: 205)."""
+
+
+def _pieces(files: list[Path], chunk_bytes: int, iris: Iris) -> Iterator[tuple[list[NamedInput], Reading, float]]:
+    """What :func:`load_chunked` commits chunk by chunk: the inputs (none for a piece of a large
+    RDF file), what was read of them, and how many bytes of input that was."""
+    for run in chunks(files, chunk_bytes):
+        big = run[0]
+        if len(run) == 1 and big.suffix.lower() in RDF_SUFFIXES and big.stat().st_size > chunk_bytes:
+            for reading, share in read_rdf_pieces(big, iris, max(1, chunk_bytes // BYTES_PER_QUAD)):
+                yield [], reading, share * big.stat().st_size
+            continue
+        items = [NamedInput.read(p) for p in run]
+        yield items, read_inputs(items, iris), sum(len(item.data) for item in items)
 
 
 def load_chunked(files: list[Path], store: Store, *, chunk_bytes: int,
@@ -153,9 +175,12 @@ def load_chunked(files: list[Path], store: Store, *, chunk_bytes: int,
     to what files of earlier chunks define, not later ones (files are taken in the order given,
     directories sorted), and a source may be given once. While the engine writes chunk k (in
     its own process; the writer thread only waits), chunk k+1 is read and validated as if chunk
-    k were in the store already; it is sent once chunk k has committed. ``progress(done,
-    total)`` counts files. On a failure, raises :class:`~kg.errors.PartlyLoaded` with what was
-    committed before it.
+    k were in the store already; it is sent once chunk k has committed. An RDF file larger than
+    a chunk is read as it streams, in chunks of whole graphs (:func:`kg.entries.read_rdf_pieces`);
+    as a dump's graphs come in the engine's order, a piece that fails is held (in memory) until
+    what it refers to has been written further on, and checked again then or at the end.
+    ``progress(done, total)`` counts bytes of input. On a failure, raises
+    :class:`~kg.errors.PartlyLoaded` with what was committed before it.
     """
     report = LoadReport()
     writing: list[tuple[Future[None], LoadReport]] = []  # the chunk being written, if any
@@ -168,25 +193,65 @@ def load_chunked(files: list[Path], store: Store, *, chunk_bytes: int,
             report.loaded += written.loaded
             report.triples += written.triples
 
-    done = 0
-    pending: Batch | None = None
+    done, total = 0.0, sum(p.stat().st_size for p in files)
+    pending: list[Batch] = []  # the batch being written, if any
+    held: list[tuple[Reading, float, set[str]]] = []  # pieces of RDF files waiting for later graphs
+
+    def commit(items: list[NamedInput], reading: Reading, size: float) -> set[str]:
+        """Check one chunk and send it; the subjects it writes."""
+        nonlocal done
+        batch, written = prepare(items, store, reading, pending[0] if pending else None)
+        again = [Problem(s.file, s.slug, "id", f"source {s.slug!r} is also given by {seen[s.slug]}: "
+                         "one file per source") for s in batch.sources if s.slug in seen]
+        if again:
+            raise ValidationFailed(again)
+        seen.update((s.slug, s.file) for s in batch.sources)
+        report.unchanged += written.unchanged
+        settle()  # the previous chunk, written while this one was read and checked
+        writing.append((writer.submit(_commit, batch, written, store), written))
+        pending[:] = [batch]
+        done += size
+        if progress is not None:
+            progress(round(done), total)
+        return batch.subjects()
+
+    def missing(reading: Reading) -> set[str]:
+        """What a piece refers to that neither the store nor the chunk in flight has."""
+        batch = Batch(reading.sources, reading.origins)
+        outside = batch.objects() - batch.subjects()
+        if pending:
+            outside -= pending[0].subjects()
+        return outside - store.existing(outside)
+
+    def retry(written: set[str]) -> None:
+        """Send the held pieces that refer to what was just written, and what they unblock."""
+        while True:
+            ready = [entry for entry in held if entry[2] & written]
+            if not ready:
+                return
+            written = set()
+            for entry in ready:
+                held.remove(entry)
+                try:
+                    written |= commit([], entry[0], entry[1])
+                except ValidationFailed:
+                    held.append((entry[0], entry[1], missing(entry[0])))
+
     with _WRITE_LOCK, ThreadPoolExecutor(1, thread_name_prefix="policykg-writer") as writer:
         try:
-            for files_of_chunk in chunks(files, chunk_bytes):
-                items = [NamedInput.read(p) for p in files_of_chunk]
-                batch, written = prepare(items, store, read_inputs(items, store.iris), pending)
-                again = [Problem(s.file, s.slug, "id", f"source {s.slug!r} is also given by {seen[s.slug]}: "
-                                 "one file per source") for s in batch.sources if s.slug in seen]
-                if again:
-                    raise ValidationFailed(again)
-                seen.update((s.slug, s.file) for s in batch.sources)
-                report.unchanged += written.unchanged
-                settle()  # the previous chunk, written while this one was read and checked
-                writing.append((writer.submit(_commit, batch, written, store), written))
-                pending = batch
-                done += len(items)
-                if progress is not None:
-                    progress(done, len(files))
+            for items, reading, size in _pieces(files, chunk_bytes, store.iris):
+                if items or reading.problems:
+                    retry(commit(items, reading, size))
+                    continue
+                # A piece of a large RDF file may refer to graphs further on in the file
+                # (policykg's dumps are in the engine's order): held until they are written.
+                try:
+                    retry(commit([], reading, size))
+                except ValidationFailed:
+                    held.append((reading, size, missing(reading)))
+            for reading, size, _ in list(held):  # what no later graph unblocked: its problems
+                held.pop(0)
+                commit([], reading, size)
             settle()
         except KgError as failure:
             try:

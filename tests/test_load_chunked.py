@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pyoxigraph import RdfFormat
 
 from benchmarks.generate import generate
 from kg.errors import EntryError, PartlyLoaded
@@ -119,3 +120,43 @@ def test_the_cli_loads_in_chunks_and_says_what_stayed(tmp_path: Path) -> None:
     refused = run("load", "--chunk-mb", "1", "--server", "http://127.0.0.1:9", str(paths[0]), store=store,
                   check=False)
     assert refused.returncode == 1 and "--chunk-mb is for a store opened here" in refused.stderr
+
+
+def test_a_large_dump_is_read_as_it_streams_in_chunks_of_whole_graphs(
+        store: Store, tmp_path: Path, tmp_store_dir: Path) -> None:
+    generate(60, 12, tmp_path, nquads=False)
+    dump = tmp_path / "dump.nq"
+    with Store(tmp_store_dir) as on_disk:  # its dumps have each graph's quads together
+        load_paths([tmp_path / "entries"], on_disk)
+        before = {str(q) for q in on_disk}
+        with dump.open("wb") as out:
+            on_disk.export(RdfFormat.N_QUADS, out)
+    graphs = [line.rsplit(" ", 2)[-2] for line in dump.read_text().splitlines()]
+    assert graphs.index(f"<{store.iris.meta_graph}>") > 0  # the metadata are not first: read beforehand
+    # Sources come before the registry they refer to: their pieces are held until it is written.
+    assert graphs.index(f"<{store.iris.graph('bench-registry')}>") > 0
+    report = load_paths([dump], store, chunk_bytes=5000)  # pieces of about 25 quads: one graph or two
+    assert {str(q) for q in store} == before  # the metadata restored as the dump has them
+    assert len(report.loaded) == len(set(graphs)) - 1
+
+
+def test_a_dump_whose_graphs_are_interleaved_is_refused_in_chunks(store: Store, tmp_path: Path) -> None:
+    generate(30, 13, tmp_path)
+    lines = (tmp_path / "dump.nq").read_text().splitlines()
+    lines.append(lines[0])  # the first graph again, after the others
+    dump = tmp_path / "shuffled.nq"
+    dump.write_text("\n".join(lines) + "\n")
+    with pytest.raises(PartlyLoaded) as caught:
+        load_paths([dump], store, chunk_bytes=dump.stat().st_size // 2)
+    assert "are not all together in the file" in str(caught.value.failure)
+    load_paths([dump], store)  # in one transaction, the order does not matter
+
+
+def test_a_syntax_error_in_a_large_dump_writes_nothing(store: Store, tmp_path: Path) -> None:
+    generate(30, 14, tmp_path)
+    dump = tmp_path / "dump.nq"
+    dump.write_text(dump.read_text() + "<http://example.org/s> <http://example.org/p> .\n")
+    with pytest.raises(PartlyLoaded) as caught:
+        load_paths([dump], store, chunk_bytes=1000)
+    assert "N-Quads syntax error" in str(caught.value.failure) and caught.value.committed == []
+    assert len(store) == 0
