@@ -17,8 +17,10 @@ Every URL the service answers, by router (``api/routes/``):
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
 import tempfile
+import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import import_module
 from pathlib import Path
@@ -31,8 +33,11 @@ import kg
 from api import errors
 from api.cache import DumpFiles, ResponseCache
 from api.settings import Settings, get_settings
+from kg.errors import KgError
 from kg.store import Store
 from kg.validate import warm_up
+
+log = logging.getLogger(__name__)
 
 ROUTERS = ("meta", "sparql", "rest", "linked_data", "entries")
 
@@ -77,6 +82,13 @@ class _TooLarge(Exception):
     pass
 
 
+def _count(store: Store) -> None:
+    try:
+        store.counts()
+    except KgError as error:  # the engine is down or slow: /-/health will say so itself
+        log.warning("counting the store's quads at start failed: %s", error)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
@@ -86,6 +98,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = Store(settings.store_location, base_iri=settings.base_iri, query_timeout=settings.query_timeout)
         app.state.store = store
         warm_up()  # the first POST /entries then pays for its own batch only
+        # Counting reads every quad (seconds at a million statements): done now, beside the
+        # first requests, so that /-/health finds the figures ready (Store.counts keeps them).
+        threading.Thread(target=_count, args=(store,), name="policykg-counts", daemon=True).start()
         with tempfile.TemporaryDirectory(prefix="policykg-dumps-") as dumps:
             app.state.dump_files = DumpFiles(Path(dumps))
             try:

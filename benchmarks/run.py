@@ -505,11 +505,11 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
         base = f"http://127.0.0.1:{pk_port}"
         started = time.perf_counter()
         with process([POLICYKG, "serve", "--host", "127.0.0.1", "--port", str(pk_port), "--store",
-                      str(served_store)], base + "/-/health",
-                     env={"POLICYKG_QUERY_TIMEOUT": "300"}) as (pk_proc, health_s):
-            client.get(base + paths[0]).raise_for_status()
-            result["server_start_health_s"] = round(health_s, 3)
-            result["server_start_first_answer_s"] = round(time.perf_counter() - started, 3)
+                      str(served_store)], base + paths[0],
+                     env={"POLICYKG_QUERY_TIMEOUT": "300"}) as (pk_proc, answer_s):
+            result["server_start_first_answer_s"] = round(answer_s, 3)
+            client.get(base + "/-/health").raise_for_status()  # its counts read every quad
+            result["server_start_health_s"] = round(time.perf_counter() - started, 3)
             policykg_sparql = Sparql(base + "/sparql", client)
             samples_b = measure_alternating(cases, {"policykg_sparql": policykg_sparql, "oxigraph": oxigraph},
                                             rounds=args.rounds, budget_s=args.rdflib_budget)

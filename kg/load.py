@@ -14,10 +14,13 @@ which), and running the same command again resumes, since their sources are unch
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import multiprocessing
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,17 +157,47 @@ BYTES_PER_QUAD = 200
 """About what one quad takes in policykg's N-Quads dumps (a 20k-statement benchmark dump: 205)."""
 
 
+READER_MIN_BYTES = 4_000_000
+"""Entry files of at least this many bytes in a chunked load are read by a worker process
+(starting one costs about half a second; reading 4 MB of YAML, about two)."""
+
+
 def _pieces(files: list[Path], chunk_bytes: int, iris: Iris) -> Iterator[tuple[list[NamedInput], Reading, float]]:
     """What :func:`load_chunked` commits chunk by chunk: the inputs (none for a piece of a large
-    RDF file), what was read of them, and how many bytes of input that was."""
-    for run in chunks(files, chunk_bytes):
-        big = run[0]
-        if len(run) == 1 and big.suffix.lower() in RDF_SUFFIXES and big.stat().st_size > chunk_bytes:
-            for reading, share in read_rdf_pieces(big, iris, max(1, chunk_bytes // BYTES_PER_QUAD)):
-                yield [], reading, share * big.stat().st_size
-            continue
-        items = [NamedInput.read(p) for p in run]
-        yield items, read_inputs(items, iris), sum(len(item.data) for item in items)
+    RDF file), what was read of them, and how many bytes of input that was.
+
+    Entry files are read (YAML, the slowest step in Python) by a worker process, two chunks
+    ahead, so that reading uses the second core while this one checks the chunk before.
+    """
+    def streamed(run: list[Path]) -> bool:
+        return len(run) == 1 and run[0].suffix.lower() in RDF_SUFFIXES and run[0].stat().st_size > chunk_bytes
+
+    runs = list(chunks(files, chunk_bytes))
+    ahead: deque[Future[tuple[list[NamedInput], Reading, float]]] = deque()
+    with contextlib.ExitStack() as stack:
+        reader = None
+        read_here = [run for run in runs if not streamed(run)]
+        if len(read_here) > 1 and sum(p.stat().st_size for run in read_here for p in run) >= READER_MIN_BYTES:
+            reader = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
+        for run in runs:
+            if streamed(run):
+                while ahead:
+                    yield ahead.popleft().result()
+                for reading, share in read_rdf_pieces(run[0], iris, max(1, chunk_bytes // BYTES_PER_QUAD)):
+                    yield [], reading, share * run[0].stat().st_size
+            elif reader is None:
+                yield _read_run(run, iris.base)
+            else:
+                ahead.append(reader.submit(_read_run, run, iris.base))
+                if len(ahead) > 2:
+                    yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+
+
+def _read_run(paths: list[Path], base_iri: str) -> tuple[list[NamedInput], Reading, float]:
+    items = [NamedInput.read(p) for p in paths]
+    return items, read_inputs(items, Iris(base_iri)), sum(len(item.data) for item in items)
 
 
 def load_chunked(files: list[Path], store: Store, *, chunk_bytes: int,

@@ -366,6 +366,7 @@ class Store:
             self._engine = SparqlEngine.embedded(self.location, timeout=self.query_timeout)
         self._opened = uuid.uuid4().hex[:12]
         self._writes = 0
+        self._counts: tuple[str, dict[str, int]] | None = None
 
     @property
     def exclusive(self) -> bool:
@@ -539,18 +540,27 @@ class Store:
         those graphs (the meta graph's description of sources is left out).
         """
         meta = _named_node(self.iris.meta_graph, "meta graph")
-        graphs = self.select(
-            f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }}"
-        )
         classes = self.select(
             "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { "
             f"GRAPH ?g {{ ?s a ?class }} FILTER(?g != {meta}) }} GROUP BY ?class"
         )
-        return {
-            "quads": len(self),
-            "graphs": int(graphs[0]["n"].value),
-            "classes": {row["class"].value: int(row["n"].value) for row in classes},
-        }
+        return {**self.counts(), "classes": {row["class"].value: int(row["n"].value) for row in classes}}
+
+    def counts(self) -> dict[str, int]:
+        """``{"quads": int, "graphs": int}`` as in :meth:`stats`. Counting reads every quad, so
+        on an :attr:`exclusive` store the figures are kept until the next write."""
+        revision = self.revision
+        kept = self._counts
+        if kept is not None and kept[0] == revision:
+            return kept[1]
+        meta = _named_node(self.iris.meta_graph, "meta graph")
+        graphs = self.select(
+            f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }}"
+        )
+        figures = {"quads": len(self), "graphs": int(graphs[0]["n"].value)}
+        if self.exclusive:
+            self._counts = (revision, figures)
+        return figures
 
     def __len__(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")

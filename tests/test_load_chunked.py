@@ -43,7 +43,11 @@ def files(tmp_path: Path, *texts: tuple[str, str]) -> list[Path]:
     return paths
 
 
-def test_chunks_give_the_same_graph_as_one_transaction(store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader", ["worker process", "this process"])
+def test_chunks_give_the_same_graph_as_one_transaction(store: Store, tmp_path: Path, reader: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    if reader == "worker process":  # as for large imports, whatever the size
+        monkeypatch.setattr("kg.load.READER_MIN_BYTES", 0)
     generate(60, 11, tmp_path, nquads=False)
     entries = tmp_path / "entries"
     whole = load_paths([entries], store)
