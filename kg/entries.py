@@ -300,7 +300,8 @@ def _load_yaml(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _refuse_aliases(node)
+        if "*" in text:  # an alias is written *name: without one, nothing to look for
+            _refuse_aliases(node)
         return loader.construct_document(node)
     finally:
         loader.dispose()

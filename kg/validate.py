@@ -42,7 +42,7 @@ def data_graph(triples: Iterable[Triple]) -> Store:
     """An in-memory pyoxigraph store holding ``triples`` and the ontology, in its default graph."""
     graph = Store()
     graph.bulk_load(_ontology_ntriples(), format=RdfFormat.N_TRIPLES)
-    graph.bulk_extend(Quad(*triple) for triple in triples)
+    graph.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in triples)
     return graph
 
 
