@@ -83,7 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store(settings.store_location, base_iri=settings.base_iri, query_timeout=settings.query_timeout)
+        store = Store(settings.store_location, base_iri=settings.base_iri, query_timeout=settings.query_timeout,
+                      max_queries=settings.max_concurrent_queries)
         app.state.store = store
         warm_up()  # the first POST /entries then pays for its own batch only
         with tempfile.TemporaryDirectory(prefix="policykg-dumps-") as dumps:

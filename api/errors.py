@@ -3,7 +3,8 @@
 Domain errors from :mod:`kg` are mapped to HTTP here and nowhere else::
 
     NotFound → 404 · ConfigError → 422 · EntryError, ValidationFailed → 422 (with ``errors``)
-    QueryRefused → 400 · QueryError → 400 · QueryTimeout → 504 · StoreLocked, EngineError → 503
+    QueryRefused → 400 · QueryError → 400 · QueryTimeout → 504 · EngineBusy, StoreLocked, EngineError → 503
+    (with ``Retry-After``)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.errors import (
     ConfigError,
+    EngineBusy,
     EngineError,
     KgError,
     NotFound,
@@ -59,6 +61,8 @@ def _status_of(exc: KgError) -> tuple[int, str]:
         return 400, "query-refused"
     if isinstance(exc, QueryError):
         return 400, "query-error"
+    if isinstance(exc, EngineBusy):
+        return 503, "server-busy"
     if isinstance(exc, EngineError):
         return 503, "engine-unavailable"
     return 500, "internal"
@@ -76,7 +80,7 @@ def install(app: FastAPI) -> None:
                 {"file": p.file, "entry": p.entry, "field": p.field, "message": p.message, "line": p.line}
                 for p in exc.problems
             ]
-        headers = {"Retry-After": "5"} if status == 503 else None
+        headers = {"Retry-After": "1" if isinstance(exc, EngineBusy) else "5"} if status == 503 else None
         detail = f"{len(extra['errors'])} problem(s) in the entries; nothing was written" if extra else str(exc)
         return problem(status, detail, kind=kind,
                        instance=request.url.path, headers=headers, **extra)
