@@ -96,6 +96,12 @@ REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
 }
 ANY_KIND = KINDS  # hashed kinds resolve only within their own file
 AUTO_SOURCE_SECTIONS = {"statements", "provisions", "positions"}
+MAX_NESTING = 100
+"""Deepest nesting of JSON arrays and objects, or of XML elements, read from a file: the RDF
+parsers recurse (pyoxigraph 0.5.13's JSON-LD parser was measured crashing the process at 5,000
+levels, its RDF/XML parser taking minutes at 60,000), and entries need a handful."""
+MAX_LITERAL = 100_000
+"""Longest literal accepted, in characters (a quote, a title, a paraphrase)."""
 # Kept out of the fields a curator writes: the loader sets them.
 RESERVED_FIELDS = {"source", "graphOf", "recordedAt", "loadedFrom", "checksum", "tripleCount"}
 
@@ -246,6 +252,56 @@ def collect_inputs(paths: Iterable[Path]) -> list[NamedInput]:
     if problems:
         raise EntryError(problems)
     return [NamedInput.read(p) for p in files]
+
+
+# --- limits on shape ----------------------------------------------------------------------------
+
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_XML_TOKENS = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>|<(/?)[^>]*?(/?)>", re.S)
+
+
+def _nesting_problem(item: NamedInput, suffix: str) -> Problem | None:
+    """A problem if the file's JSON or XML nests deeper than :data:`MAX_NESTING` (read by a
+    scanner, before any recursive parser sees it).
+
+    >>> _nesting_problem(NamedInput("a.json", b'{"x": "[[[[", "y": [[1]]}'), ".json") is None
+    True
+    >>> print(_nesting_problem(NamedInput("a.jsonld", b"[" * 101), ".jsonld"))
+    a.jsonld:1: -: -: arrays and objects nest more than 100 deep
+    """
+    xml = RDF_SUFFIXES.get(suffix) == RdfFormat.RDF_XML
+    if not xml and suffix not in (".json", ".jsonld"):
+        return None
+    depth = 0
+    for match in (_XML_TOKENS if xml else _JSON_TOKENS).finditer(item.data):
+        token = match.group()
+        if xml:
+            if match.group(1) is None:
+                continue  # a comment, CDATA, declaration or processing instruction
+            depth += -1 if match.group(1) else 0 if match.group(2) else 1
+        elif token in (b"[", b"{"):
+            depth += 1
+        elif token in (b"]", b"}"):
+            depth -= 1
+        if depth > MAX_NESTING:
+            line = item.data.count(b"\n", 0, match.start()) + 1
+            what = "XML elements" if xml else "arrays and objects"
+            return Problem(item.name, "", "", f"{what} nest more than {MAX_NESTING} deep", line)
+    return None
+
+
+def _long_literals(sources: list[SourceGraph], origins: dict[str, EntryRef]) -> list[Problem]:
+    """A problem for each literal longer than :data:`MAX_LITERAL` characters."""
+    problems = []
+    for source in sources:
+        for triple in source.triples:
+            if isinstance(triple.object, Literal) and len(triple.object.value) > MAX_LITERAL:
+                where = origins.get(triple.subject.value, EntryRef(source.file, ""))
+                problems.append(Problem(
+                    where.file, where.entry, vocabulary().field_of(triple.predicate.value),
+                    f"a text of {len(triple.object.value):,} characters; the limit is {MAX_LITERAL:,}",
+                    where.line))
+    return problems
 
 
 # --- YAML with line numbers and without aliases -------------------------------------------------
@@ -568,6 +624,9 @@ def _parse_rdf(item: NamedInput, fmt: RdfFormat, iris: Iris) -> tuple[list[Sourc
     try:
         quads = list(parse(item.data, format=fmt, base_iri=iris.base))
     except SyntaxError as exc:
+        if "LoadDocumentCallback" in exc.msg:  # pyoxigraph's words for a remote @context
+            return [], [Problem(item.name, "", "@context", "a remote @context is not fetched: this server "
+                                "makes no requests to other hosts; put the context inline", exc.lineno)]
         return [], [Problem(item.name, "", "", f"{fmt.name} syntax error: {exc.msg}", exc.lineno)]
     except (ValueError, OSError) as exc:
         return [], [Problem(item.name, "", "", f"{fmt.name} error: {exc}")]
@@ -632,6 +691,10 @@ def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
     origins: dict[str, EntryRef] = {}
     for item in items:
         suffix = Path(item.name).suffix.lower()
+        too_deep = _nesting_problem(item, suffix)
+        if too_deep is not None:
+            problems.append(too_deep)
+            continue
         if suffix in RDF_SUFFIXES:
             graphs, found = _parse_rdf(item, RDF_SUFFIXES[suffix], iris)
             problems.extend(found)
@@ -713,6 +776,7 @@ def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
                 problems.append(Problem(ref.where.file, ref.where.entry, ref.field,
                                         f"unknown reference {ref.value!r}: no {kinds} with that id in "
                                         "these files or in the store", ref.where.line))
+    problems.extend(_long_literals(sources, origins))
     if problems:
         raise EntryError(problems)
     return Batch(sources, origins)
