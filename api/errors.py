@@ -4,7 +4,7 @@ Domain errors from :mod:`kg` are mapped to HTTP here and nowhere else::
 
     NotFound → 404 · ConfigError → 422 · EntryError, ValidationFailed → 422 (with ``errors``)
     QueryRefused → 400 · QueryError → 400 · QueryTimeout → 504 · EngineBusy, StoreLocked, EngineError → 503
-    (with ``Retry-After``)
+    (with ``Retry-After``) · anything else → 500, its traceback in the server's log, not the answer
 """
 
 from __future__ import annotations
@@ -84,6 +84,12 @@ def install(app: FastAPI) -> None:
         detail = f"{len(extra['errors'])} problem(s) in the entries; nothing was written" if extra else str(exc)
         return problem(status, detail, kind=kind,
                        instance=request.url.path, headers=headers, **extra)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # The traceback goes to the server's log (uvicorn prints it), never into the answer.
+        return problem(500, "an internal error: it has been logged on the server", kind="internal",
+                       instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
