@@ -158,6 +158,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
+    generate_openapi = app.openapi
+    app.openapi = lambda: errors.document(generate_openapi())  # type: ignore[method-assign]
     for name in ROUTERS:
         module = import_module(f"api.routes.{name}")
         app.include_router(module.router)

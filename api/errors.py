@@ -48,6 +48,56 @@ def problem(status: int, detail: str, *, kind: str | None = None, instance: str 
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+SERVER_ERRORS = ("the engine is busy (503 server-busy) or restarting (503 engine-unavailable), both with "
+                 "Retry-After; the query ran past POLICYKG_QUERY_TIMEOUT (504); an internal error (500)")
+
+
+def document(openapi: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with every error answer declared as what it is, a problem: 406 where
+    an operation negotiates its format, ``5XX`` on every operation (idempotent).
+
+    >>> doc = {"paths": {"/x": {"get": {"responses": {"200": {}, "404": {"description": "gone"}}}}},
+    ...        "components": {"schemas": {}}}
+    >>> sorted(document(doc)["paths"]["/x"]["get"]["responses"]["404"]["content"])
+    ['application/problem+json']
+    """
+    openapi.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    for operations in openapi["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            ok = next((r for status, r in responses.items() if status.startswith("2")), {})
+            if len(ok.get("content", {})) > 1:
+                responses.setdefault("406", {"description": "none of the formats offered is acceptable"})
+            responses.setdefault("5XX", {"description": SERVER_ERRORS})
+            for status, response in responses.items():
+                if not status.startswith("2"):
+                    example = response.get("content", {}).get(PROBLEM, {}).get("example")
+                    response["content"] = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"},
+                                                     **({"example": example} if example else {})}}
+    return openapi
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods some route takes at the request's path (for a 405's ``Allow``)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if route_methods and match != Match.NONE:
+            methods |= route_methods
+    return ", ".join(sorted(methods))
+
+
 def _status_of(exc: KgError) -> tuple[int, str]:
     if isinstance(exc, NotFound):
         return 404, "not-found"
@@ -93,8 +143,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), instance=request.url.path,
-                       headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405 and not headers:  # the router names one route's methods only
+            headers = {"Allow": allowed_methods(request)}
+        return problem(exc.status_code, str(exc.detail), instance=request.url.path, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

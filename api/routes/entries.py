@@ -82,7 +82,15 @@ async def _inputs(request: Request, name: str | None) -> list[NamedInput]:
     return [NamedInput(stem if stem.endswith(suffix) else stem + suffix, await request.body())]
 
 
-@router.post("/entries", status_code=201, operation_id="post_entries", responses=WRITE_RESPONSES)
+ENTRIES_BODY = {"requestBody": {"required": True, "content": {
+    **{media: {"schema": {"type": "string"}} for media in SUFFIXES},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
+}}}
+
+
+@router.post("/entries", status_code=201, operation_id="post_entries", responses=WRITE_RESPONSES,
+             openapi_extra=ENTRIES_BODY)
 async def post_entries(
     request: Request,
     store: StoreDep,
