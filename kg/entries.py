@@ -325,6 +325,22 @@ def _construct_mapping(loader: _EntryLoader, node: yaml.MappingNode) -> _LineDic
 _EntryLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
+def _construct_timestamp(loader: _EntryLoader, node: yaml.ScalarNode) -> Any:
+    """A date or time, or its text when it does not exist (2024-02-30): the field's check then
+    names the entry, the field and the line, where PyYAML would raise a bare ValueError."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_EntryLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
 def _refuse_aliases(root: yaml.Node) -> None:
     """An alias makes the composed tree share a node: refuse the first node met twice (no
     'billion laughs': the shared nodes are never expanded)."""
@@ -363,7 +379,7 @@ def _load_structure(item: NamedInput, fmt: str) -> Any:
         raise EntryError([Problem(item.name, "", "", f"not UTF-8 text (byte {exc.start})")]) from None
     try:
         if fmt == "json":
-            return json.loads(text)
+            return json.loads(text, parse_constant=_refuse_constant)
         return _load_yaml(text)
     except json.JSONDecodeError as exc:
         raise EntryError([Problem(item.name, "", "", f"JSON syntax error: {exc.msg}", exc.lineno)]) from None
@@ -630,6 +646,9 @@ def _parse_rdf(item: NamedInput, fmt: RdfFormat, iris: Iris) -> tuple[list[Sourc
         return [], [Problem(item.name, "", "", f"{fmt.name} syntax error: {exc.msg}", exc.lineno)]
     except (ValueError, OSError) as exc:
         return [], [Problem(item.name, "", "", f"{fmt.name} error: {exc}")]
+    if not quads:
+        return [], [Problem(item.name, "", "", f"the {fmt.name} file holds no triples (JSON-LD drops a node "
+                            "whose @id is not a valid IRI)")]
     by_graph: dict[str, list[Triple]] = {}
     meta: list[Triple] = []
     problems: list[Problem] = []
