@@ -249,3 +249,81 @@ def test_hostile_strings_are_seeded():
     assert hostile_strings() == hostile_strings()
     assert len(set(hostile_strings())) > 50
     assert json.dumps(hostile_strings())  # every one is text
+
+
+@pytest.fixture
+def recording_http_server() -> Iterator[tuple[str, list[str]]]:
+    """A JSON-LD context served on 127.0.0.1, and the paths it was asked for."""
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            asked.append(self.path)
+            body = json.dumps({"@context": {"name": "http://schema.org/name"}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/context.jsonld", asked
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+def test_a_remote_jsonld_context_is_never_fetched(loaded_server, recording_http_server, tmp_path):
+    context_url, asked = recording_http_server
+    assert httpx.get(context_url).status_code == 200 and asked == ["/context.jsonld"]  # it answers
+    asked.clear()
+    document = json.dumps({"@context": context_url, "@id": "https://w3id.org/policykg/id/source/x",
+                           "name": "x"}).encode()
+    answer = httpx.post(loaded_server + "/entries", content=document, params={"name": "remote.jsonld"},
+                        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/ld+json"})
+    body = assert_specific(answer, 422)
+    assert body["errors"][0]["field"] == "@context" and "remote @context" in body["errors"][0]["message"]
+    path = tmp_path / "remote.jsonld"
+    path.write_bytes(document)
+    done = subprocess.run([str(Path(sys.executable).with_name("policykg")), "validate", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "remote @context" in done.stderr, done.stderr
+    assert asked == []
+
+
+def test_a_batch_of_more_files_than_allowed_is_refused(loaded_server):
+    from api.routes.entries import MAX_FILES
+
+    before = quads(loaded_server)
+    files = [("file", (f"f{i}.yaml", GOOD.encode())) for i in range(MAX_FILES + 1)]
+    answer = httpx.post(loaded_server + "/entries", files=files, headers={"Authorization": f"Bearer {TOKEN}"},
+                        timeout=120)
+    body = assert_specific(answer, 400)
+    assert str(MAX_FILES) in body["detail"]
+    assert quads(loaded_server) == before
+
+
+def test_entry_limits_name_the_entry_field_and_line():
+    from kg.entries import MAX_LITERAL, MAX_NESTING, NamedInput, parse_batch
+    from kg.errors import EntryError
+
+    long_quote = HEAD + f"statements:\n  - {{id: s, quote: {'x' * (MAX_LITERAL + 1)}}}\n"
+    with pytest.raises(EntryError) as caught:
+        parse_batch([NamedInput("long.yaml", long_quote.encode())])
+    [problem] = [p for p in caught.value.problems if "limit" in p.message]
+    assert (problem.file, problem.entry, problem.field, problem.line) == ("long.yaml", "s", "quote", 3)
+    assert f"{MAX_LITERAL:,}" in problem.message
+    deep = b'{"source": {"id": "x"},\n "statements": ' + b"[" * MAX_NESTING + b"]" * MAX_NESTING + b"}"
+    with pytest.raises(EntryError) as caught:
+        parse_batch([NamedInput("deep.json", deep)])
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (2, f"arrays and objects nest more than {MAX_NESTING} deep")]
