@@ -9,6 +9,7 @@ Domain errors from :mod:`kg` are mapped to HTTP here and nowhere else::
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -86,16 +87,12 @@ def document(openapi: dict[str, Any]) -> dict[str, Any]:
 
 
 def allowed_methods(request: Request) -> str:
-    """The methods some route takes at the request's path (for a 405's ``Allow``)."""
-    from starlette.routing import Match
-
+    """The methods the OpenAPI document gives the request's path (for a 405's ``Allow``)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        route_methods = getattr(route, "methods", None)
-        if route_methods and match != Match.NONE:
-            methods |= route_methods
-    return ", ".join(sorted(methods))
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), request.url.path):
+            methods |= {method.upper() for method in operations}
+    return ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
 
 
 def _status_of(exc: KgError) -> tuple[int, str]:
@@ -144,7 +141,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = getattr(exc, "headers", None)
-        if exc.status_code == 405 and not headers:  # the router names one route's methods only
+        if exc.status_code == 405 and exc.detail == "Method Not Allowed":  # the router's: one route's methods
             headers = {"Allow": allowed_methods(request)}
         return problem(exc.status_code, str(exc.detail), instance=request.url.path, headers=headers)
 

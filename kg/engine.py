@@ -901,8 +901,8 @@ class SparqlEngine:
             )
 
         if not self._slots.acquire(blocking=False):
-            raise EngineBusy(f"the server is already running {self.max_queries} queries at once "
-                             "(POLICYKG_MAX_CONCURRENT_QUERIES): try again in a moment")
+            raise EngineBusy(f"the engine is already running {self.max_queries} of this server's queries, "
+                             "the most allowed at once (POLICYKG_MAX_CONCURRENT_QUERIES): try again in a moment")
         slot = _Slot(self._slots)
         try:
             response = self._send(build, read_timeout=self.timeout + TIMEOUT_MARGIN, what="query")
