@@ -166,3 +166,11 @@ def test_the_token_never_appears_in_answers_or_logs(tmp_path):
     texts += [path.read_text(errors="replace") for path in store.glob("*.log")]
     for text in texts:
         assert TOKEN not in text and near_miss not in text
+
+
+@pytest.mark.parametrize(("path", "allowed"), [("/sources/x", "DELETE, GET, HEAD"), ("/sparql", "GET, HEAD, POST"),
+                                               ("/entries", "POST"), ("/actors", "GET, HEAD")])
+def test_a_405_names_every_method_of_the_path(server, path, allowed):
+    answer = httpx.request("OPTIONS", server + path)  # no preflight: a method no route takes
+    assert answer.status_code == 405 and answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["allow"] == allowed
