@@ -128,6 +128,28 @@ def test_a_stopped_query_stops_using_cpu(busy_server, kind):
     assert send(url, f"# after the {kind}\nASK {{ ?s ?p ?o }}").json()["boolean"] is True  # all still there
 
 
+@pytest.mark.slow
+def test_rest_lookups_and_sparql_share_the_slots(tmp_path):
+    from kg.load import load_paths
+    from kg.store import Store
+
+    location = (tmp_path / "store").absolute()
+    with Store(location) as store:
+        load_paths([ROOT / "data"], store)
+    with running_server(str(location), POLICYKG_QUERY_TIMEOUT="3", POLICYKG_MAX_CONCURRENT_QUERIES="1") as url:
+        thread, answer = _in_background(url, HEAVY["cartesian join"])
+        _wait_until_busy(_engine_pid(location), thread)  # the engine works on it: it holds the one slot
+        lookup = httpx.get(url + "/actors", params={"q": "china"}, timeout=60)
+        query = send(url, "ASK { ?s ?p ?o }", timeout=60)
+        assert thread.is_alive()
+        for refused in (lookup, query):
+            body = assert_problem(refused, 503, "POLICYKG_MAX_CONCURRENT_QUERIES")
+            assert body["type"].endswith("/server-busy") and refused.headers["retry-after"] == "1"
+        thread.join()
+        assert_problem(answer["response"], 504, "timeout")
+        assert httpx.get(url + "/actors", params={"q": "china"}).json()["items"][0]["label"] == "China"
+
+
 def test_the_cli_query_stops_at_its_timeout_with_exit_1():
     policykg = str(Path(sys.executable).with_name("policykg"))
     done = subprocess.run([policykg, "query", VALUES_PRODUCT, "--store", ":memory:", "--timeout", "1"],
