@@ -1025,16 +1025,9 @@ class SparqlEngine:
                     continue
                 where = f"{request.url.host}:{request.url.port}"
                 raise EngineError(f"cannot reach the SPARQL engine at {where}: {error}") from None
-            except httpx.ReadTimeout:
-                if what == "query":
+            except httpx.TimeoutException as error:
+                if what == "query" and isinstance(error, httpx.ReadTimeout):
                     raise self._silent_error() from None
-                if what == "update":
-                    raise EngineError(
-                        f"no answer to the update after {read_timeout:g} s: "
-                        "it was applied whole or not at all"
-                    ) from None
-                raise self._timeout_error(self.timeout) from None
-            except httpx.TimeoutException:
                 if what == "update":
                     raise EngineError(
                         f"no answer to the update after {read_timeout:g} s: "
