@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import kg
 from api import errors
 from api.cache import DumpFiles, ResponseCache
+from api.html import CSP
 from api.settings import Settings, get_settings
 from kg.errors import KgError
 from kg.store import Store
@@ -89,13 +90,69 @@ def _count(store: Store) -> None:
         log.warning("counting the store's quads at start failed: %s", error)
 
 
+class ReadOnlyCors:
+    """CORS for reads only: GET and HEAD anywhere and POST to ``/sparql`` (a query) are open to
+    every origin; a write (``POST /entries``, ``DELETE``) gets no CORS headers, and its preflight
+    is refused, so a page on another origin cannot send one."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self.cors = CORSMiddleware(app, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
+                                   allow_headers=["*"], expose_headers=["Link"])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        read = scope["type"] == "http" and _is_read(scope)
+        await (self.cors if read else self.app)(scope, receive, send)
+
+
+def _is_read(scope: Scope) -> bool:
+    method = scope["method"]
+    if method == "OPTIONS":  # a preflight names the method it asks for
+        method = dict(scope["headers"]).get(b"access-control-request-method", b"").decode("latin-1").upper()
+    return method in ("GET", "HEAD") or (method == "POST" and scope["path"] == "/sparql")
+
+
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+            "frame-ancestors 'none'")
+"""FastAPI's own pages, /docs and /redoc, load their scripts from a CDN: only they are allowed it."""
+
+
+class SecurityHeaders:
+    """``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer`` on every answer;
+    on HTML pages also a Content-Security-Policy allowing only this server (:data:`api.html.CSP`)
+    and ``X-Frame-Options: DENY``."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), *SECURITY_HEADERS]
+                if dict(headers).get(b"content-type", b"").startswith(b"text/html"):
+                    docs = scope["path"].startswith(("/docs", "/redoc"))
+                    headers += [(b"content-security-policy", (DOCS_CSP if docs else CSP).encode()),
+                                (b"x-frame-options", b"DENY")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store(settings.store_location, base_iri=settings.base_iri, query_timeout=settings.query_timeout)
+        store = Store(settings.store_location, base_iri=settings.base_iri, query_timeout=settings.query_timeout,
+                      max_queries=settings.max_concurrent_queries)
         app.state.store = store
         warm_up()  # the first POST /entries then pays for its own batch only
         # Counting reads every quad (seconds at a million statements): done now, beside the
@@ -116,11 +173,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
+    generate_openapi = app.openapi
+    app.openapi = lambda: errors.document(generate_openapi())  # type: ignore[method-assign]
     for name in ROUTERS:
         module = import_module(f"api.routes.{name}")
         app.include_router(module.router)
     app.add_middleware(ResponseCache, max_bytes=settings.cache_mb * 2**20)  # innermost: after errors
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                       allow_headers=["*"], expose_headers=["Link"])
+    app.add_middleware(ReadOnlyCors)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -14,6 +14,8 @@ True
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -24,7 +26,7 @@ from kg.describe import KIND_ORDER, PK, Description, OntologyTerm, term_labels
 from kg.entries import vocabulary
 from kg.iris import Iris
 
-__all__ = ["Linker", "entity_page", "ontology_page"]
+__all__ = ["CSP", "Linker", "entity_page", "ontology_page"]
 
 STATEMENT = PK + "Statement"
 POSITION = PK + "Position"
@@ -62,6 +64,11 @@ blockquote{margin:0.25rem 0 0.5rem;padding-left:0.75rem;border-left:3px solid #b
 .muted{color:#666;font-size:0.9rem}ol,ul{padding-left:1.4rem}li{margin-bottom:0.4rem}
 dt{font-weight:600;margin-top:0.75rem}dd{margin-left:1rem}code{font-size:0.9em}
 """
+CSP = ("default-src 'self'; style-src 'sha256-"
+       + base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
+       + "'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+"""The pages' Content-Security-Policy: this server's own resources and the one inline stylesheet."""
+
 
 _TWINS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))
 _TWIN_TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",

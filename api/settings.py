@@ -11,7 +11,7 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kg.engine import EngineConfig
+from kg.engine import MAX_QUERIES, EngineConfig
 from kg.iris import DEFAULT_BASE_IRI
 
 MEMORY = ":memory:"
@@ -20,7 +20,7 @@ MEMORY = ":memory:"
 class Settings(BaseSettings):
     """``POLICYKG_STORE``, ``POLICYKG_UPDATE_URL``, ``POLICYKG_GSP_URL``, ``POLICYKG_ENGINE_AUTH``,
     ``POLICYKG_BASE_IRI``, ``POLICYKG_TOKEN``, ``POLICYKG_QUERY_TIMEOUT``, ``POLICYKG_MAX_BODY``,
-    ``POLICYKG_MAX_RESULT``, ``POLICYKG_CACHE_MB`` (the engine settings: ``docs/scaling.md``)."""
+    ``POLICYKG_MAX_RESULT``, ``POLICYKG_MAX_CONCURRENT_QUERIES``, ``POLICYKG_CACHE_MB`` (the engine settings: ``docs/scaling.md``)."""
 
     model_config = SettingsConfigDict(env_prefix="POLICYKG_", extra="ignore")
 
@@ -31,10 +31,12 @@ class Settings(BaseSettings):
         None, repr=False,
         description="engine credentials: basic:USER:PASSWORD, digest:USER:PASSWORD, bearer:TOKEN or @FILE")
     base_iri: str = Field(DEFAULT_BASE_IRI, description="base IRI of the data's identifiers")
-    token: str | None = Field(None, description="bearer token for writes; writes are disabled when unset")
+    token: str | None = Field(None, repr=False, description="bearer token for writes; writes are disabled when unset")
     query_timeout: float = Field(10.0, gt=0, description="seconds a query may run")
     max_body: int = Field(10_000_000, gt=0, description="largest request body accepted, in bytes")
     max_result: int = Field(50_000_000, gt=0, description="largest /sparql answer sent, in bytes")
+    max_concurrent_queries: int = Field(
+        MAX_QUERIES, ge=1, description="queries the engine runs at once; one more is answered 503 with Retry-After")
     cache_mb: int = Field(64, ge=0, description="megabytes of GET answers kept until the next write; 0: none")
 
     @property

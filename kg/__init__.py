@@ -7,6 +7,7 @@ the SPARQL 1.1 Protocol (:mod:`kg.store`), and queried with named queries (:mod:
 
 from kg.errors import (
     ConfigError,
+    EngineBusy,
     EngineError,
     EntryError,
     KgError,
@@ -19,6 +20,7 @@ from kg.errors import (
 
 __all__ = [
     "ConfigError",
+    "EngineBusy",
     "EngineError",
     "EntryError",
     "KgError",

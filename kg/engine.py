@@ -23,7 +23,17 @@ What the client normalises, because Oxigraph 0.5 does it its own way:
   never reaches a caller and a partial answer is never passed on as complete.
 * The server's own timeout is whole seconds and coarse (a streaming cartesian product was
   measured running for minutes past ``--timeout-s 1``), so the client also enforces a deadline
-  on every query and hangs up on the engine when it passes, which stops the evaluation.
+  on every query and hangs up on the engine when it passes, which stops the evaluation of an
+  answer that streams. It does not stop one that sends nothing until it is done: an aggregate
+  (``COUNT`` over a cartesian product), a long property path, which Oxigraph 0.5.13 was
+  measured evaluating on, a core each, long after the timeout and the hang-up. When a query's
+  engine stays silent past the deadline, the supervisor therefore kills an engine on disk
+  (:meth:`OxigraphServer.interrupt`; committed writes are kept) and restarts it on the next
+  request: the queries in flight with it fail with :class:`~kg.errors.EngineError`. An engine
+  in memory is not killed (its data would be lost): it works on until the query ends.
+* At most ``max_queries`` queries run at once (a slot is held from the request until the
+  answer has been read or closed); one more is refused at once with
+  :class:`~kg.errors.EngineBusy` instead of waiting in a queue that grows without limit.
 * A dead child is restarted before the next request (once per request); a request that could
   not connect is retried once after that restart. A request in flight when the engine dies is
   not retried: it fails with :class:`~kg.errors.EngineError`.
@@ -66,6 +76,7 @@ import pyoxigraph
 
 from kg.errors import (
     ConfigError,
+    EngineBusy,
     EngineError,
     NotFound,
     QueryError,
@@ -107,6 +118,10 @@ engine's own GET /store about 120k)."""
 
 CRASH_GRACE = 1.0
 """Seconds to wait, when the engine cuts a connection, for its process to be seen dead."""
+
+MAX_QUERIES = 8
+"""Queries the client lets run at once by default (each may keep an engine thread busy until its
+timeout); more are refused with :class:`~kg.errors.EngineBusy`."""
 
 UPDATE_TIMEOUT = 600.0
 """Seconds the client waits for an update's answer (the server has no update timeout)."""
@@ -493,6 +508,17 @@ class OxigraphServer:
             self.restarts += 1
             return True
 
+    def interrupt(self) -> bool:
+        """Stop the process, and with it every query it is evaluating, so that the next request
+        restarts it; True when done. Only on disk: in memory the data would be lost (False)."""
+        with self._lock:
+            proc = self._child.proc
+            if self._location is None or proc is None or proc.poll() is not None:
+                return False
+            log.warning("stopping the SPARQL engine (pid %s): a query runs past its timeout", proc.pid)
+            _terminate(proc, STOP_GRACE)
+            return True
+
     def stop(self) -> None:
         """Stop the server (SIGTERM, SIGKILL after a grace period) and wait for it."""
         with self._lock:
@@ -628,6 +654,26 @@ def _last_end(data: bytes, ends: bytes) -> int:
     return max(data.rfind(bytes([byte])) for byte in ends)
 
 
+class _Slot:
+    """One of the engine's query slots, given back exactly once."""
+
+    def __init__(self, slots: threading.BoundedSemaphore):
+        self._slots: threading.BoundedSemaphore | None = slots
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            slots, self._slots = self._slots, None
+        if slots is not None:
+            slots.release()
+
+
+def _close(response: httpx.Response, slot: _Slot | None) -> None:
+    response.close()
+    if slot is not None:
+        slot.release()
+
+
 class EngineResponse:
     """One answer of the engine, read once: :meth:`iter_bytes` or :meth:`read`.
 
@@ -643,16 +689,18 @@ class EngineResponse:
         deadline: float | None,
         timeout: float,
         engine: SparqlEngine,
+        slot: _Slot | None = None,
     ):
         self._response = response
+        self._slot = slot
         self._deadline = deadline
         self._timeout = timeout
         self._engine = engine
         self.media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         self.server = response.headers.get("server", "")
         self._consumed = False
-        # An answer dropped unread must still give its connection back to the pool.
-        weakref.finalize(self, response.close)
+        # An answer dropped unread must still give its connection (and its slot) back.
+        weakref.finalize(self, _close, response, slot)
 
     def iter_bytes(self) -> Iterator[bytes]:
         """The answer's bytes, streamed; raises :class:`QueryError` if it is not complete."""
@@ -672,12 +720,14 @@ class EngineResponse:
                     sent_any = True
                     yield data[:cut]
                 held = data[cut:]
+        except httpx.ReadTimeout:
+            raise self._engine._silent_error() from None
         except httpx.TimeoutException:
             raise self._engine._timeout_error(self._timeout) from None
         except httpx.TransportError as error:
             raise self._engine._cut_off_error(error) from None
         finally:
-            self._response.close()
+            self.close()
         if held.strip() and not (not sent_any and held.strip() in (b"true", b"false")):
             raise self._engine._streamed_error(held.decode("utf-8", "replace").strip(), self._timeout)
         if held:
@@ -688,7 +738,7 @@ class EngineResponse:
         return b"".join(self.iter_bytes())
 
     def close(self) -> None:
-        self._response.close()
+        _close(self._response, self._slot)
 
     def __enter__(self) -> EngineResponse:
         return self
@@ -715,10 +765,15 @@ class SparqlEngine:
         owns_server: bool = False,
         auth: httpx.Auth | None = None,
         profile: EngineProfile | None = None,
+        max_queries: int = MAX_QUERIES,
     ):
         if timeout <= 0:
             raise ConfigError(f"the query timeout must be positive, not {timeout}")
+        if max_queries < 1:
+            raise ConfigError(f"at least one query must be allowed at once, not {max_queries}")
         self.timeout = float(timeout)
+        self.max_queries = max_queries
+        self._slots = threading.BoundedSemaphore(max_queries)
         self._server = endpoints if isinstance(endpoints, OxigraphServer) else None
         self._fixed = endpoints if isinstance(endpoints, Endpoints) else None
         self._owns_server = owns_server
@@ -735,22 +790,24 @@ class SparqlEngine:
         )
 
     @classmethod
-    def embedded(cls, location: Path | None, *, timeout: float = 10.0) -> SparqlEngine:
+    def embedded(cls, location: Path | None, *, timeout: float = 10.0,
+                 max_queries: int = MAX_QUERIES) -> SparqlEngine:
         """Start an Oxigraph server on ``location`` (None: in memory) and a client owning it."""
         server = OxigraphServer()
         server.start(location, timeout_s=timeout)
         try:
-            return cls(server, timeout=timeout, owns_server=True)
+            return cls(server, timeout=timeout, owns_server=True, max_queries=max_queries)
         except BaseException:
             server.stop()
             raise
 
     @classmethod
-    def remote(cls, config: EngineConfig | str, *, timeout: float = 10.0) -> SparqlEngine:
+    def remote(cls, config: EngineConfig | str, *, timeout: float = 10.0,
+               max_queries: int = MAX_QUERIES) -> SparqlEngine:
         """A client of an engine someone else runs (its query URL, or an :class:`EngineConfig`)."""
         if isinstance(config, str):
             config = EngineConfig(config)
-        return cls(config.endpoints(), timeout=timeout, auth=parse_auth(config.auth))
+        return cls(config.endpoints(), timeout=timeout, auth=parse_auth(config.auth), max_queries=max_queries)
 
     @property
     def profile(self) -> EngineProfile:
@@ -820,7 +877,8 @@ class SparqlEngine:
         """Send a query (§2.1); the answer's status is checked, its body is read by the caller.
 
         The client hangs up after ``timeout`` plus a margin, whatever the engine does; an engine
-        that takes a timeout parameter is asked to stop the query itself at ``timeout``.
+        that takes a timeout parameter is asked to stop the query itself at ``timeout``. When
+        ``max_queries`` answers are already open, raises :class:`~kg.errors.EngineBusy` at once.
         """
         params: list[tuple[str, str]] = [("query", sparql)]
         params += [("default-graph-uri", iri) for iri in default_graph_uris]
@@ -842,8 +900,16 @@ class SparqlEngine:
                 headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
             )
 
-        response = self._send(build, read_timeout=self.timeout + TIMEOUT_MARGIN, what="query")
-        return EngineResponse(response, deadline=deadline, timeout=self.timeout, engine=self)
+        if not self._slots.acquire(blocking=False):
+            raise EngineBusy(f"the engine is already running {self.max_queries} of this server's queries, "
+                             "the most allowed at once (POLICYKG_MAX_CONCURRENT_QUERIES): try again in a moment")
+        slot = _Slot(self._slots)
+        try:
+            response = self._send(build, read_timeout=self.timeout + TIMEOUT_MARGIN, what="query")
+        except BaseException:
+            slot.release()
+            raise
+        return EngineResponse(response, deadline=deadline, timeout=self.timeout, engine=self, slot=slot)
 
     def update(self, sparql: str) -> None:
         """Send an update (§2.2, form POST). Oxigraph applies a whole request atomically;
@@ -901,6 +967,14 @@ class SparqlEngine:
     def _timeout_error(self, timeout: float) -> QueryError:
         return QueryTimeout(f"query stopped after {timeout:g} s (timeout)")
 
+    def _silent_error(self) -> QueryError:
+        """A query the engine said nothing of past its deadline: it may work on it for long
+        after the hang-up, so an engine on disk is stopped (see the module docstring)."""
+        server = self._server
+        if server is not None and self._owns_server:
+            server.interrupt()
+        return self._timeout_error(self.timeout)
+
     def _cut_off_error(self, error: Exception) -> EngineError | QueryError:
         server = self._server
         if server is not None:
@@ -911,7 +985,8 @@ class SparqlEngine:
                 time.sleep(0.01)
         if server is not None and not server.running:
             return EngineError(
-                f"the SPARQL engine died while answering ({error}); it is restarted on the next request"
+                f"the SPARQL engine stopped while answering ({error}): it crashed, or was stopped to end "
+                "another query past its timeout; it is restarted on the next request"
             )
         return QueryError(f"the engine's answer was cut off before its end ({error}): it is incomplete")
 
@@ -950,7 +1025,9 @@ class SparqlEngine:
                     continue
                 where = f"{request.url.host}:{request.url.port}"
                 raise EngineError(f"cannot reach the SPARQL engine at {where}: {error}") from None
-            except httpx.TimeoutException:
+            except httpx.TimeoutException as error:
+                if what == "query" and isinstance(error, httpx.ReadTimeout):
+                    raise self._silent_error() from None
                 if what == "update":
                     raise EngineError(
                         f"no answer to the update after {read_timeout:g} s: "

@@ -96,6 +96,12 @@ REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
 }
 ANY_KIND = KINDS  # hashed kinds resolve only within their own file
 AUTO_SOURCE_SECTIONS = {"statements", "provisions", "positions"}
+MAX_NESTING = 100
+"""Deepest nesting of JSON arrays and objects, or of XML elements, read from a file: the RDF
+parsers recurse (pyoxigraph 0.5.13's JSON-LD parser was measured crashing the process at 5,000
+levels, its RDF/XML parser taking minutes at 60,000), and entries need a handful."""
+MAX_LITERAL = 100_000
+"""Longest literal accepted, in characters (a quote, a title, a paraphrase)."""
 # Kept out of the fields a curator writes: the loader sets them.
 RESERVED_FIELDS = {"source", "graphOf", "recordedAt", "loadedFrom", "checksum", "tripleCount"}
 
@@ -254,6 +260,56 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+# --- limits on shape ----------------------------------------------------------------------------
+
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_XML_TOKENS = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>|<(/?)[^>]*?(/?)>", re.S)
+
+
+def _nesting_problem(item: NamedInput, suffix: str) -> Problem | None:
+    """A problem if the file's JSON or XML nests deeper than :data:`MAX_NESTING` (read by a
+    scanner, before any recursive parser sees it).
+
+    >>> _nesting_problem(NamedInput("a.json", b'{"x": "[[[[", "y": [[1]]}'), ".json") is None
+    True
+    >>> print(_nesting_problem(NamedInput("a.jsonld", b"[" * 101), ".jsonld"))
+    a.jsonld:1: -: -: arrays and objects nest more than 100 deep
+    """
+    xml = RDF_SUFFIXES.get(suffix) == RdfFormat.RDF_XML
+    if not xml and suffix not in (".json", ".jsonld"):
+        return None
+    depth = 0
+    for match in (_XML_TOKENS if xml else _JSON_TOKENS).finditer(item.data):
+        token = match.group()
+        if xml:
+            if match.group(1) is None:
+                continue  # a comment, CDATA, declaration or processing instruction
+            depth += -1 if match.group(1) else 0 if match.group(2) else 1
+        elif token in (b"[", b"{"):
+            depth += 1
+        elif token in (b"]", b"}"):
+            depth -= 1
+        if depth > MAX_NESTING:
+            line = item.data.count(b"\n", 0, match.start()) + 1
+            what = "XML elements" if xml else "arrays and objects"
+            return Problem(item.name, "", "", f"{what} nest more than {MAX_NESTING} deep", line)
+    return None
+
+
+def _long_literals(sources: list[SourceGraph], origins: dict[str, EntryRef]) -> list[Problem]:
+    """A problem for each literal longer than :data:`MAX_LITERAL` characters."""
+    problems = []
+    for source in sources:
+        for triple in source.triples:
+            if isinstance(triple.object, Literal) and len(triple.object.value) > MAX_LITERAL:
+                where = origins.get(triple.subject.value, EntryRef(source.file, ""))
+                problems.append(Problem(
+                    where.file, where.entry, vocabulary().field_of(triple.predicate.value),
+                    f"a text of {len(triple.object.value):,} characters; the limit is {MAX_LITERAL:,}",
+                    where.line))
+    return problems
+
+
 # --- YAML with line numbers and without aliases -------------------------------------------------
 
 
@@ -273,6 +329,22 @@ def _construct_mapping(loader: _EntryLoader, node: yaml.MappingNode) -> _LineDic
 
 
 _EntryLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _construct_timestamp(loader: _EntryLoader, node: yaml.ScalarNode) -> Any:
+    """A date or time, or its text when it does not exist (2024-02-30): the field's check then
+    names the entry, the field and the line, where PyYAML would raise a bare ValueError."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_EntryLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
 
 
 def _refuse_aliases(root: yaml.Node) -> None:
@@ -314,7 +386,7 @@ def _load_structure(item: NamedInput, fmt: str) -> Any:
         raise EntryError([Problem(item.name, "", "", f"not UTF-8 text (byte {exc.start})")]) from None
     try:
         if fmt == "json":
-            return json.loads(text)
+            return json.loads(text, parse_constant=_refuse_constant)
         return _load_yaml(text)
     except json.JSONDecodeError as exc:
         raise EntryError([Problem(item.name, "", "", f"JSON syntax error: {exc.msg}", exc.lineno)]) from None
@@ -573,6 +645,9 @@ def expected_message(term: Term, value: Any) -> str:
 
 def _rdf_error(name: str, fmt: RdfFormat, exc: Exception) -> Problem:
     if isinstance(exc, SyntaxError):
+        if "LoadDocumentCallback" in exc.msg:  # pyoxigraph's words for a remote @context
+            return Problem(name, "", "@context", "a remote @context is not fetched: this server makes no "
+                           "requests to other hosts; put the context inline", exc.lineno)
         return Problem(name, "", "", f"{fmt.name} syntax error: {exc.msg}", exc.lineno)
     return Problem(name, "", "", f"{fmt.name} error: {exc}")
 
@@ -646,6 +721,11 @@ def read_rdf_pieces(path: Path, iris: Iris, quads_per_piece: int) -> Iterator[tu
     """
     fmt = RDF_SUFFIXES[path.suffix.lower()]
     name = str(path)
+    if fmt in (RdfFormat.JSON_LD, RdfFormat.RDF_XML):  # parsers that recurse: checked first
+        too_deep = _nesting_problem(NamedInput(name, path.read_bytes()), path.suffix.lower())
+        if too_deep is not None:
+            yield Reading(problems=[too_deep]), 1.0
+            return
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -716,12 +796,20 @@ def read_inputs(items: list[NamedInput], iris: Iris) -> Reading:
                                               reading.origins)
     for item in items:
         suffix = Path(item.name).suffix.lower()
+        too_deep = _nesting_problem(item, suffix)
+        if too_deep is not None:
+            problems.append(too_deep)
+            continue
         if suffix in RDF_SUFFIXES:
             fmt = RDF_SUFFIXES[suffix]
             try:
                 quads = list(parse(item.data, format=fmt, base_iri=iris.base))
             except (SyntaxError, ValueError, OSError) as exc:
                 problems.append(_rdf_error(item.name, fmt, exc))
+                continue
+            if not quads:
+                problems.append(Problem(item.name, "", "", f"the {fmt.name} file holds no triples (JSON-LD "
+                                        "drops a node whose @id is not a valid IRI)"))
                 continue
             part = _reading_of_graphs(item.name, item.checksum, quads, iris)
             problems.extend(part.problems)
@@ -813,6 +901,7 @@ def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
                 problems.append(Problem(ref.where.file, ref.where.entry, ref.field,
                                         f"unknown reference {ref.value!r}: no {kinds} with that id in "
                                         "these files or in the store", ref.where.line))
+    problems.extend(_long_literals(sources, origins))
     if problems:
         raise EntryError(problems)
     return Batch(sources, origins)

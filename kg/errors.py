@@ -12,6 +12,7 @@
     │   ├── QueryTruncated the engine cut the answer at its row limit (Virtuoso's ResultSetMaxRows)
     │   └── QueryRefused   a public query asks for what is not allowed (update, SERVICE, too big)
     └── EngineError        the engine could not be started or reached
+        ├── EngineBusy     every query slot is taken (POLICYKG_MAX_CONCURRENT_QUERIES)
         └── StoreLocked    another process owns the store directory
 """
 
@@ -98,6 +99,10 @@ class QueryRefused(QueryError):
 
 class EngineError(KgError):
     """The SPARQL engine could not be started or reached."""
+
+
+class EngineBusy(EngineError):
+    """As many queries as allowed are already running: try again in a moment."""
 
 
 class StoreLocked(EngineError):

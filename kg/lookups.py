@@ -65,6 +65,8 @@ __all__ = [
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000
+"""Largest offset taken (the engine refuses one past 2^64 with a parser error)."""
 
 PK = "https://w3id.org/policykg/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -264,8 +266,8 @@ def _ids(store: Store, name: str, values: Mapping[str, str | None], *, limit: in
     and the page query's text."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ConfigError(f"limit: must be between 1 and {MAX_LIMIT}, got {limit}")
-    if offset < 0:
-        raise ConfigError(f"offset: must be 0 or more, got {offset}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ConfigError(f"offset: must be between 0 and {MAX_OFFSET:,}, got {offset}")
     query = named_query(name)
     substitutions = _substitutions(store, query, values)
     bound = bind(_published(query, substitutions), substitutions)

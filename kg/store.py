@@ -33,7 +33,7 @@ from urllib.parse import urljoin
 
 import pyoxigraph
 
-from kg.engine import EngineConfig, EngineResponse, SparqlEngine
+from kg.engine import MAX_QUERIES, EngineConfig, EngineResponse, SparqlEngine
 from kg.errors import ConfigError, KgError, NotFound, QueryError, QueryTruncated
 from kg.iris import DEFAULT_BASE_IRI, Iris
 from kg.sparql import bind as sparql_bind
@@ -325,7 +325,8 @@ class Store:
     embedded Oxigraph server that the store starts and stops; or the ``http(s)`` query URL of a
     running engine, with ``update_url``, ``gsp_url`` and ``auth`` where needed (see
     :class:`kg.engine.EngineConfig`, which may also be given as ``location``).
-    ``query_timeout`` (seconds) bounds every query.
+    ``query_timeout`` (seconds) bounds every query; at most ``max_queries`` run at once (one
+    more raises :class:`~kg.errors.EngineBusy`).
 
     It is a container of quads: ``len(store)``, ``quad in store``, ``for quad in store``.
     Every query sees the union of policykg's graphs as its default graph, and policykg's
@@ -346,6 +347,7 @@ class Store:
         update_url: str | None = None,
         gsp_url: str | None = None,
         auth: str | None = None,
+        max_queries: int = MAX_QUERIES,
     ):
         self.iris = Iris(base_iri)
         if not query_timeout > 0:
@@ -360,10 +362,11 @@ class Store:
                               "not for the embedded engine")
         if isinstance(location, EngineConfig):
             self.location: str | Path | None = location.query_url
-            self._engine = SparqlEngine.remote(location, timeout=self.query_timeout)
+            self._engine = SparqlEngine.remote(location, timeout=self.query_timeout, max_queries=max_queries)
         else:
             self.location = Path(location) if location is not None else None
-            self._engine = SparqlEngine.embedded(self.location, timeout=self.query_timeout)
+            self._engine = SparqlEngine.embedded(self.location, timeout=self.query_timeout,
+                                                 max_queries=max_queries)
         self._opened = uuid.uuid4().hex[:12]
         self._writes = 0
         self._counts: tuple[str, dict[str, int]] | None = None

@@ -32,6 +32,8 @@ SUFFIXES = {
     "application/ld+json": ".jsonld",
 }
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+MAX_FILES = 100
+"""Most files in one multipart batch (more: 400); their bytes together are bounded by POLICYKG_MAX_BODY."""
 
 WRITE_RESPONSES = {
     201: {"description": "written (or unchanged: the same file as last loaded)", "content": {
@@ -63,7 +65,7 @@ def _suffix(content_type: str) -> str:
 async def _inputs(request: Request, name: str | None) -> list[NamedInput]:
     content_type = request.headers.get("content-type", "")
     if content_type.lower().startswith("multipart/form-data"):
-        form = await request.form()
+        form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES)
         items = []
         for _, part in form.multi_items():
             if isinstance(part, str):
@@ -82,7 +84,15 @@ async def _inputs(request: Request, name: str | None) -> list[NamedInput]:
     return [NamedInput(stem if stem.endswith(suffix) else stem + suffix, await request.body())]
 
 
-@router.post("/entries", status_code=201, operation_id="post_entries", responses=WRITE_RESPONSES)
+ENTRIES_BODY = {"requestBody": {"required": True, "content": {
+    **{media: {"schema": {"type": "string"}} for media in SUFFIXES},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
+}}}
+
+
+@router.post("/entries", status_code=201, operation_id="post_entries", responses=WRITE_RESPONSES,
+             openapi_extra=ENTRIES_BODY)
 async def post_entries(
     request: Request,
     store: StoreDep,

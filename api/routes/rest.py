@@ -15,13 +15,13 @@ from pydantic import BaseModel, Field
 
 from api.deps import StoreDep
 from kg import lookups
-from kg.lookups import DEFAULT_LIMIT, MAX_LIMIT
+from kg.lookups import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
 router = APIRouter(tags=["lookups"])
 
 IRI = "https://w3id.org/policykg/id/"
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"items per page (at most {MAX_LIMIT})")]
-Offset = Annotated[int, Query(ge=0, description="items to skip")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"items to skip (at most {MAX_OFFSET:,})")]
 Text = Annotated[str | None, Query(max_length=1000, description="text to look for (case-insensitive)")]
 
 
@@ -31,7 +31,7 @@ def _entity(what: str, example: str) -> Any:
 
 def _date(what: str, alias: str | None = None) -> Any:
     return Query(alias=alias, max_length=40, description=f"{what} (YYYY-MM-DD, inclusive)",
-                 examples=["2024-07-01"])
+                 examples=["2024-07-01"], json_schema_extra={"format": "date"})
 
 
 ActorSlug = Annotated[str, Path(description="the actor's slug", examples=["fu-cong"])]
