@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -180,17 +182,32 @@ def test_every_malformed_file_fails_the_cli_loader_with_exit_1_and_writes_nothin
     with Store(location) as store:
         load_paths([ROOT / "data"], store)
         before = set(store)
+    # Four loaders at a time, each on its own copy of the store (a store has one owner).
+    shards = [tmp_path / f"store-{k}" for k in range(4)]
+    for shard in shards:
+        shutil.copytree(location, shard)
     policykg = str(Path(sys.executable).with_name("policykg"))
-    for name, data in {**FILES, **RDF_XML}.items():
-        path = tmp_path / name
-        path.write_bytes(data)
-        done = subprocess.run([policykg, "load", str(path), "--store", str(location)],
-                              capture_output=True, text=True, timeout=120)
+    cases = list({**FILES, **RDF_XML}.items())
+
+    def load(k: int) -> list[tuple[str, subprocess.CompletedProcess]]:
+        done = []
+        for name, data in cases[k::len(shards)]:
+            path = tmp_path / name
+            path.write_bytes(data)
+            done.append((name, subprocess.run([policykg, "load", str(path), "--store", str(shards[k])],
+                                              capture_output=True, text=True, timeout=120)))
+        return done
+
+    with ThreadPoolExecutor(len(shards)) as pool:
+        results = [pair for found in pool.map(load, range(len(shards))) for pair in found]
+    assert len(results) == len(cases)
+    for name, done in results:
         assert done.returncode == 1, (name, done.stdout, done.stderr)
         assert name in done.stderr and "nothing was written" in done.stderr, (name, done.stderr)
         assert "Traceback" not in done.stderr
-    with Store(location) as store:
-        assert set(store) == before
+    for shard in shards:
+        with Store(shard) as store:
+            assert set(store) == before
 
 
 def _rest_parameters(url: str) -> list[tuple[str, str, str]]:
