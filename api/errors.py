@@ -3,7 +3,8 @@
 Domain errors from :mod:`kg` are mapped to HTTP here and nowhere else::
 
     NotFound → 404 · ConfigError → 422 · EntryError, ValidationFailed → 422 (with ``errors``)
-    QueryRefused → 400 · QueryError → 400 · QueryTimeout → 504 · StoreLocked, EngineError → 503
+    QueryRefused → 400 · QueryError → 400 · QueryTimeout → 504 · StoreFull → 507 ·
+    StoreLocked, EngineError → 503
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kg.errors import (
     QueryError,
     QueryRefused,
     QueryTimeout,
+    StoreFull,
     _ProblemsError,
 )
 
@@ -59,6 +61,8 @@ def _status_of(exc: KgError) -> tuple[int, str]:
         return 400, "query-refused"
     if isinstance(exc, QueryError):
         return 400, "query-error"
+    if isinstance(exc, StoreFull):
+        return 507, "store-full"
     if isinstance(exc, EngineError):
         return 503, "engine-unavailable"
     return 500, "internal"

@@ -13,6 +13,7 @@ from kg.errors import (
     NotFound,
     Problem,
     QueryError,
+    StoreFull,
     StoreLocked,
     ValidationFailed,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "NotFound",
     "Problem",
     "QueryError",
+    "StoreFull",
     "StoreLocked",
     "ValidationFailed",
 ]

@@ -71,6 +71,7 @@ from kg.errors import (
     QueryError,
     QueryTimeout,
     QueryTruncated,
+    StoreFull,
     StoreLocked,
 )
 
@@ -123,6 +124,7 @@ _REFUSED = re.compile(r"SECURITY|No permission|not authori[sz]ed|permission deni
 _LOCKED = re.compile(
     r"\block\b|/LOCK\b|resource temporarily unavailable|would block", re.IGNORECASE
 )
+_NO_SPACE = "no space left on device"  # ENOSPC, in RocksDB's and Rust's words
 _LISTENING = re.compile(r"Listening for requests at http://127\.0\.0\.1:(\d+)")
 
 
@@ -340,8 +342,70 @@ def _prepare_location(location: Path) -> Path:
     except OSError as error:
         raise ConfigError(f"cannot create the store directory {location}: {error.strerror}") from None
     if not os.access(location, os.W_OK | os.X_OK):
-        raise ConfigError(f"the store directory {location} is not writable")
+        if os.statvfs(location).f_flag & os.ST_RDONLY:
+            raise ConfigError(f"the store directory {location} is on a read-only file system: the "
+                              "engine writes to its directory even to read (its lock, its logs); "
+                              "mount it read-write, or copy the store elsewhere")
+        raise ConfigError(f"the store directory {location} is not writable by this user "
+                          f"(uid {os.getuid()}): the engine must write to it")
     return location
+
+
+def lock_holder(location: Path) -> str | None:
+    """Which process holds the engine's lock on the store directory ``location``, as
+    ``"`command` (pid N), started by `command` (pid M)"`` — None if none does, or if it cannot
+    be told (Linux only: the POSIX lock RocksDB takes on ``LOCK``, found in ``/proc/locks``).
+
+    Asked before the engine starts, so that a store in use is refused without touching it.
+    """
+    try:
+        lock = os.stat(Path(location) / "LOCK")
+        with open("/proc/locks", encoding="ascii") as table:
+            lines = table.read().splitlines()
+    except OSError:
+        return None
+    device = f"{os.major(lock.st_dev):02x}:{os.minor(lock.st_dev):02x}:{lock.st_ino}"
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 6 and "->" not in fields and fields[5] == device and fields[4].isdigit():
+            pid = int(fields[4])
+            parent = _parent_pid(pid)
+            held = f"`{_command_line(pid)}` (pid {pid})"
+            if parent and parent != os.getpid():
+                held += f", started by `{_command_line(parent)}` (pid {parent})"
+            return held
+    return None
+
+
+def _command_line(pid: int) -> str:
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+    except OSError:
+        return "?"
+    words = [word for word in words if word]
+    if len(words) > 1 and Path(words[0]).name.startswith("python"):
+        words = words[1:]  # `python …/policykg serve …` is `policykg serve …`
+    if not words:
+        return "?"
+    text = " ".join([Path(words[0]).name, *words[1:]])
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _parent_pid(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+        return int(stat.rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _locked(location: Path, holder: str | None) -> StoreLocked:
+    who = f", {holder}" if holder else ""
+    return StoreLocked(
+        f"the store {location} is in use by another process{who}: stop it; or, if it is a running `policykg "
+        "serve`, go through it: `policykg load --server http://HOST:PORT --token TOKEN FILE…` "
+        "(POST /entries), `policykg backup FILE --server http://HOST:PORT`"
+    )
 
 
 def _parent_death_signal() -> object | None:
@@ -459,6 +523,10 @@ class OxigraphServer:
             if timeout_s <= 0:
                 raise ConfigError(f"the query timeout must be positive, not {timeout_s}")
             self._location = _prepare_location(location) if location is not None else None
+            if self._location is not None:
+                holder = lock_holder(self._location)
+                if holder is not None:
+                    raise _locked(self._location, holder)
             self._timeout_s = max(1, math.ceil(timeout_s))
             binary = self._binary or find_oxigraph()
             self._binary = binary
@@ -562,11 +630,12 @@ class OxigraphServer:
         text = text.split("Stack backtrace:", 1)[0].strip()
         tail = "\n".join(text.splitlines()[-15:]) or "(the engine wrote nothing)"
         if self._location is not None and _LOCKED.search(text):
-            return StoreLocked(
-                f"the store {self._location} is in use by another process "
-                "(a running `policykg serve`?): stop it, or load through it with "
-                "`policykg load --server http://HOST:PORT --token TOKEN FILE…` (POST /entries)"
-            )
+            return _locked(self._location, lock_holder(self._location))
+        if self._location is not None and _NO_SPACE in text.lower():
+            return StoreFull(
+                f"the disk holding the store {self._location} is full: the engine cannot open "
+                f"it; free space on that disk, then retry (the store was not changed). The engine "
+                f"said: {tail.splitlines()[-1][:300]}")
         return EngineError(f"{what}; the engine said:\n{tail}")
 
     def _wait_ready(self, proc: subprocess.Popen[bytes], port: int, offset: int) -> None:
@@ -998,6 +1067,12 @@ class SparqlEngine:
         text = text[:4000] or response.reason_phrase
         if status == 404 and what == "graph":
             return NotFound(text)
+        if status == 500 and what == "update" and _NO_SPACE in text.lower():
+            where = self._server.location if self._server is not None else None
+            disk = f"the disk holding the store {where}" if where else "the engine's disk"
+            return StoreFull(
+                f"{disk} is full: this write was refused whole, nothing of it was applied; free "
+                f"space on that disk, then retry (the engine said: {text[:300]})")
         if status in (401, 403) or (status == 500 and what == "update" and _REFUSED.search(text)):
             # Virtuoso answers an update without the rights with 500 SECURITY, not 401/403.
             return EngineError(

@@ -11,7 +11,8 @@
     │   ├── QueryTruncated the engine cut the answer at its row limit (Virtuoso's ResultSetMaxRows)
     │   └── QueryRefused   a public query asks for what is not allowed (update, SERVICE, too big)
     └── EngineError        the engine could not be started or reached
-        └── StoreLocked    another process owns the store directory
+        ├── StoreLocked    another process owns the store directory
+        └── StoreFull      the disk holding the store is full: the write was refused whole
 """
 
 from __future__ import annotations
@@ -86,3 +87,7 @@ class EngineError(KgError):
 
 class StoreLocked(EngineError):
     """Another process owns the store directory."""
+
+
+class StoreFull(EngineError):
+    """The disk holding the store is full: the write (or the opening) was refused, whole."""
