@@ -84,12 +84,12 @@ def check_store(store: Store) -> Integrity:
             described.add(graph.value)
     for graph in store.staging_graphs():
         sizes.setdefault(graph, 0)
-    found = _compare(store.iris, sizes, described, counts, staging_base=store.staging_base)
+    found = _compare(store.iris, sizes, described, counts)
     found.dropped_staging = list(store.dropped_staging)
     return found
 
 
-def check_quads(quads: Iterable[pyoxigraph.Quad], iris: Iris, *, staging_base: str) -> Integrity:
+def check_quads(quads: Iterable[pyoxigraph.Quad], iris: Iris) -> Integrity:
     """The same check over quads (a backup file, parsed as it streams)."""
     sizes: Counter[str] = Counter()
     described: set[str] = set()
@@ -104,13 +104,12 @@ def check_quads(quads: Iterable[pyoxigraph.Quad], iris: Iris, *, staging_base: s
             described.add(quad.subject.value)
             if quad.predicate == PK_TRIPLE_COUNT:
                 counts.setdefault(quad.subject.value, []).append(quad.object.value)
-    return _compare(iris, dict(sizes), described, counts, staging_base=staging_base)
+    return _compare(iris, dict(sizes), described, counts)
 
 
-def _compare(iris: Iris, sizes: dict[str, int], described: set[str], counts: dict[str, list[str]],
-             *, staging_base: str) -> Integrity:
+def _compare(iris: Iris, sizes: dict[str, int], described: set[str], counts: dict[str, list[str]]) -> Integrity:
     found = Integrity()
-    for graph in sorted(g for g in sizes if g.startswith(staging_base)):
+    for graph in sorted(g for g in sizes if g.startswith(iris.staging_base)):
         found.problems.append(f"{graph}: a staging graph, of a load running now or of one stopped "
                               "before its swap; once no load is running, drop it (DROP GRAPH)")
     sources = {g: n for g, n in sizes.items() if g.startswith(iris.graph_base) and g != iris.meta_graph}

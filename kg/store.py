@@ -29,7 +29,6 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
-from urllib.parse import urljoin
 
 import pyoxigraph
 
@@ -767,7 +766,7 @@ class Store:
     def staging_base(self) -> str:
         """IRI prefix of the graphs a load writes before swapping them in (outside
         :attr:`kg.iris.Iris.graph_base`, so never one of policykg's graphs)."""
-        return urljoin(self.iris.graph_base, "../staging/")
+        return self.iris.staging_base
 
     # -- internals
 
