@@ -57,6 +57,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -409,14 +410,13 @@ def _locked(location: Path, holder: str | None) -> StoreLocked:
 
 
 def _parent_death_signal() -> object | None:
-    """A ``preexec_fn`` asking Linux to SIGTERM the child when the starting thread dies.
+    """A ``preexec_fn`` asking Linux to SIGTERM the child when the thread that started it ends.
 
-    Only used from the main thread: the kernel ties the signal to the thread that forked, and
-    the main thread ends with the process. Elsewhere we rely on ``stop()`` and the finalizer.
+    The kernel ties the signal to the thread that forked, not to the process: so every engine is
+    started from one thread that lives as long as the process (:func:`_start_child`), and an
+    engine restarted by a request thread of ``policykg serve`` dies with it too, even by SIGKILL.
     """
     if not sys.platform.startswith("linux"):
-        return None
-    if threading.current_thread() is not threading.main_thread():
         return None
     try:
         prctl = ctypes.CDLL(None, use_errno=True).prctl
@@ -428,6 +428,24 @@ def _parent_death_signal() -> object | None:
         prctl(pr_set_pdeathsig, signal.SIGTERM)
 
     return set_signal
+
+
+_STARTER: ThreadPoolExecutor | None = None
+_STARTER_LOCK = threading.Lock()
+
+
+def _start_child(command: list[str], **options: object) -> subprocess.Popen[bytes]:
+    """``subprocess.Popen(command, **options)`` run by the one thread that starts engines (it
+    waits for work as long as the process lives), with the parent-death signal set."""
+    global _STARTER
+    with _STARTER_LOCK:
+        if _STARTER is None:
+            _STARTER = ThreadPoolExecutor(1, thread_name_prefix="policykg-engine-starter")
+    try:
+        started = _STARTER.submit(subprocess.Popen, command, preexec_fn=_parent_death_signal(), **options)
+    except RuntimeError:  # the interpreter is shutting down: no new thread work
+        return subprocess.Popen(command, **options)  # type: ignore[call-overload]
+    return started.result()
 
 
 class _Child:
@@ -594,13 +612,12 @@ class OxigraphServer:
             chosen = port or free_port()
             offset = self._log_path.stat().st_size if self._log_path.exists() else 0
             with open(self._log_path, "ab") as log_file:
-                proc = subprocess.Popen(
+                proc = _start_child(
                     self._command(chosen),
                     stdin=subprocess.DEVNULL,
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,  # a Ctrl-C in the terminal reaches us, not the engine
-                    preexec_fn=_parent_death_signal(),  # noqa: PLW1509 - main thread only
                 )
             try:
                 self._wait_ready(proc, chosen, offset)

@@ -307,6 +307,22 @@ def test_a_server_killed_mid_write_leaves_each_graph_old_or_new(versions: Versio
     print("server kills:", outcomes)
 
 
+def test_an_engine_restarted_by_a_request_dies_with_a_killed_server(tmp_path: Path) -> None:
+    """The server restarts a dead engine from a request thread; killed with SIGKILL, it must not
+    leave that engine behind, holding the store."""
+    location = tmp_path / "store"
+    run(POLICYKG, "load", "--store", location, ROOT / "data")
+    with serving(location) as (server, url):
+        first = engine_of(server.pid)
+        kill(server, "engine")  # the server restarts it on the next request, from a request thread
+        assert httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=60).status_code == 200
+        second = engine_of(server.pid)
+        assert second is not None and second.pid != first.pid
+        kill(server, "policykg")
+        dead(second)
+    assert run(POLICYKG, "verify", "--store", location).returncode == 0
+
+
 def _try_post(url: str, entries: Path) -> object:
     try:
         return post_entries(url, entries).status_code
