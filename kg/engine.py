@@ -110,6 +110,10 @@ engine's own GET /store about 120k)."""
 CRASH_GRACE = 1.0
 """Seconds to wait, when the engine cuts a connection, for its process to be seen dead."""
 
+FREE_SPACE_MARGIN = 16 << 20
+"""Bytes free on the store's disk, beyond four times the update, before a write refused for lack
+of space is tried again (after reopening the storage)."""
+
 UPDATE_TIMEOUT = 600.0
 """Seconds the client waits for an update's answer (the server has no update timeout)."""
 
@@ -579,6 +583,18 @@ class OxigraphServer:
             self.restarts += 1
             return True
 
+    def restart(self) -> None:
+        """Stop the running server and start it again on the same port (its storage reopened)."""
+        with self._lock:
+            if self._port is None:
+                raise EngineError("the engine has not been started")
+            proc, self._child.proc = self._child.proc, None
+            if proc is not None:
+                _terminate(proc, STOP_GRACE)
+            log.warning("restarting the SPARQL engine (pid %s)", proc.pid if proc else None)
+            self._spawn(port=self._port)
+            self.restarts += 1
+
     def stop(self) -> None:
         """Stop the server (SIGTERM, SIGKILL after a grace period) and wait for it."""
         with self._lock:
@@ -947,7 +963,18 @@ class SparqlEngine:
                 headers={"Accept": UPDATE_ACCEPT},
             )
 
-        response = self._send(build, read_timeout=UPDATE_TIMEOUT, what="update")
+        try:
+            response = self._send(build, read_timeout=UPDATE_TIMEOUT, what="update")
+        except StoreFull:
+            # RocksDB refuses every write after one failed for lack of space, even once space
+            # is freed, until it is reopened: when there is room now, reopen it and try again.
+            server = self._server
+            if server is None or server.location is None:
+                raise
+            if shutil.disk_usage(server.location).free < 4 * len(sparql) + FREE_SPACE_MARGIN:
+                raise
+            server.restart()
+            response = self._send(build, read_timeout=UPDATE_TIMEOUT, what="update")
         response.close()
 
     def get_graph(self, graph_iri: str | None, accept: str) -> EngineResponse:

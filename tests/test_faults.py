@@ -511,3 +511,13 @@ def test_a_full_disk_refuses_the_write_whole(versions: Versions, tmp_path: Path)
         mount("-o", "remount,size=64m", disk)  # space freed
         with Store(location) as store:
             assert set(store) == before and check_store(store).ok
+
+        mount("-o", "remount,size=3m", disk)  # full again, under a running server
+        with serving(location) as (_, url):
+            refused = post_entries(url, versions.v1)
+            assert refused.status_code == 507, refused.text
+            assert f"the disk holding the store {location} is full" in refused.json()["detail"]
+            mount("-o", "remount,size=64m", disk)
+            assert post_entries(url, versions.v1).status_code == 201  # the retry asked for works
+        graphs, _ = state(location)  # the integrity check passes, and version 1 is in, whole
+        assert all(graphs.get(graph) == quads for graph, quads in versions.old[0].items())
