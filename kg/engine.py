@@ -1014,7 +1014,7 @@ class SparqlEngine:
     def _timeout_error(self, timeout: float) -> QueryError:
         return QueryTimeout(f"query stopped after {timeout:g} s (timeout)")
 
-    def _cut_off_error(self, error: Exception) -> EngineError | QueryError:
+    def _cut_off_error(self, error: Exception, what: str = "query") -> EngineError | QueryError:
         server = self._server
         if server is not None:
             # A killed process closes its connections a moment before it can be reaped: give it
@@ -1023,6 +1023,11 @@ class SparqlEngine:
             while server.running and time.monotonic() < deadline:
                 time.sleep(0.01)
         if server is not None and not server.running:
+            if what == "update":
+                return EngineError(
+                    f"the SPARQL engine died while applying an update ({error}): it was applied whole "
+                    "or not at all (loading the same files again skips the sources already written, "
+                    "as unchanged); it is restarted on the next request")
             return EngineError(
                 f"the SPARQL engine died while answering ({error}); it is restarted on the next request"
             )
@@ -1071,7 +1076,7 @@ class SparqlEngine:
                     ) from None
                 raise self._timeout_error(self.timeout) from None
             except httpx.TransportError as error:
-                raise self._cut_off_error(error) from None
+                raise self._cut_off_error(error, what) from None
             if response.status_code >= 300:
                 raise self._status_error(response, what)
             if what == "query":
