@@ -83,7 +83,16 @@ def check_backup(path: Path, *, base_iri: str = DEFAULT_BASE_IRI) -> Backup:
 
 
 def backup_store(store: Store, dest: Path) -> Backup:
-    """Write every quad of ``store`` to ``dest`` (N-Quads), from one read of the engine."""
+    """Write every quad of ``store`` to ``dest`` (N-Quads), from one read of the engine.
+
+    An engine that cannot give the whole dataset in one read (Virtuoso: read by pages, each a
+    query of its own) is refused: its backup would not be consistent beside a writer.
+    """
+    if not store.engine.has_dataset_get:
+        raise ConfigError(
+            f"the engine at {store.location} gives no whole dataset in one read (it would be read "
+            "by pages, which a concurrent write could split): back it up with the engine's own "
+            "tool, or use `policykg export --format nquads` while nothing writes to it")
     return _write(dest, lambda out: store.export(_NQUADS, out), base_iri=store.iris.base)
 
 
@@ -108,6 +117,8 @@ def backup_server(url: str, dest: Path, *, base_iri: str = DEFAULT_BASE_IRI, tim
 
 def _write(dest: Path, write, *, base_iri: str) -> Backup:  # type: ignore[no-untyped-def]
     dest = Path(dest)
+    if not dest.parent.is_dir():
+        raise ConfigError(f"no directory {dest.parent} to write the backup {dest.name} in")
     if dest.exists():
         raise ConfigError(f"{dest} exists: a backup never overwrites a file; choose another name")
     partial = dest.with_name(f".{dest.name}.partial-{uuid.uuid4().hex[:8]}")

@@ -416,3 +416,11 @@ def test_the_integrity_check_on_each_engine(engine: str, request) -> None:  # ty
     assert f"{graph.value}: holds 694 triples; its record in the meta graph says 693" in found
     assert len(found) == 3
     store.clear()
+
+
+def test_a_backup_of_an_engine_read_by_pages_is_refused(virtuoso_store: Store, tmp_path: Path) -> None:
+    from kg.backup import backup_store
+
+    with pytest.raises(ConfigError, match="gives no whole dataset in one read"):
+        backup_store(virtuoso_store, tmp_path / "b.nq")
+    assert not list(tmp_path.iterdir())

@@ -405,6 +405,8 @@ def test_backup_and_restore_give_back_the_same_quads(versions: Versions, tmp_pat
     assert again.returncode == 1 and "is not empty" in again.stderr and "--force" in again.stderr
     second = run(POLICYKG, "backup", backup, "--store", versions.base, check=False)
     assert second.returncode == 1 and "never overwrites" in second.stderr
+    nowhere = run(POLICYKG, "backup", tmp_path / "no" / "b.nq", "--store", versions.base, check=False)
+    assert nowhere.returncode == 1 and f"no directory {tmp_path / 'no'}" in nowhere.stderr
 
 
 def test_a_damaged_backup_is_refused_and_changes_nothing(versions: Versions, tmp_path: Path) -> None:
