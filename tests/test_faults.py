@@ -510,6 +510,9 @@ def test_a_full_disk_refuses_the_write_whole(versions: Versions, tmp_path: Path)
         assert done.returncode == 1 and "Traceback" not in done.stderr
         assert f"the disk holding the store {location} is full" in message, message
         assert "nothing of it was applied" in message
+        opening = run(POLICYKG, "verify", "--store", location, check=False)  # no room to open in
+        assert opening.returncode == 1 and "Traceback" not in opening.stderr
+        assert "is full: the engine cannot open it" in " ".join(opening.stderr.split())
         mount("-o", "remount,size=64m", disk)  # space freed
         with Store(location) as store:
             assert set(store) == before and check_store(store).ok
