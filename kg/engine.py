@@ -682,7 +682,9 @@ class OxigraphServer:
                     text = self._log_since(offset)
                     if "address already in use" in text.lower() or "os error 98" in text.lower():
                         raise _PortTaken(f"port {port} was taken")
-                    raise self._failure(offset, f"the engine exited with status {code} on start")
+                    how = (f"was killed by {signal.Signals(-code).name}" if code < 0 and -code in
+                           signal.valid_signals() else f"exited with status {code}")
+                    raise self._failure(offset, f"the engine {how} on start")
                 if not listening:
                     # Our own process says it bound the port: nobody else is answering there.
                     match = _LISTENING.search(self._log_since(offset))

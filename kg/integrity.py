@@ -35,7 +35,8 @@ __all__ = ["Integrity", "check_quads", "check_store"]
 PK_TRIPLE_COUNT = pyoxigraph.NamedNode("https://w3id.org/policykg/ontology#tripleCount")
 
 # One query, so one snapshot of the store: the triples of every graph counted, and what the meta
-# graph says (its subjects are the graphs it describes; pk:tripleCount their size).
+# graph says (its subjects are the graphs it describes; pk:tripleCount their size). The staging
+# graphs are listed by a second query (Store.staging_graphs): they are not in the meta graph.
 _COUNTS = """SELECT ?g ?n ?described ?count WHERE {
   { SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g }
   UNION { GRAPH ?meta { ?g ?p ?o } BIND(true AS ?described) }
@@ -67,7 +68,8 @@ class Integrity:
 
 
 def check_store(store: Store) -> Integrity:
-    """Check the store's graphs against the meta graph (one query: one snapshot on Oxigraph)."""
+    """Check the store's graphs against the meta graph (compared in one query: one snapshot on
+    Oxigraph), and list the staging graphs."""
     substitutions = {"meta": pyoxigraph.NamedNode(store.iris.meta_graph), "tripleCount": PK_TRIPLE_COUNT}
     sizes: dict[str, int] = {}
     described: set[str] = set()

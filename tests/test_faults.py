@@ -41,6 +41,9 @@ from kg.store import Store
 
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
 STATEMENTS = 1000
+RUNS = int(os.environ.get("POLICYKG_FAULT_RUNS", "0"))
+"""Kills per kill test (default: 4 loaders, 3 servers); more for a long run by hand."""
+KILLS = ("policykg", "engine", "both")
 RECORDED_AT = pyoxigraph.NamedNode("https://w3id.org/policykg/ontology#recordedAt")
 PK_TRIPLE_COUNT = pyoxigraph.NamedNode("https://w3id.org/policykg/ontology#tripleCount")
 
@@ -182,7 +185,7 @@ def dead(proc: psutil.Process) -> None:
 def test_a_loader_killed_mid_write_leaves_each_graph_old_or_new(versions: Versions) -> None:
     rng = random.Random(6)
     outcomes = []
-    kills = ["policykg", "engine", "both", "both"]
+    kills = [KILLS[i % 3] for i in range(RUNS or 4)]
     for i, how in enumerate(kills):
         location = versions.copy(f"loader-{i}")
         loader = subprocess.Popen([POLICYKG, "load", "--store", str(location), str(versions.v2)],
@@ -193,7 +196,7 @@ def test_a_loader_killed_mid_write_leaves_each_graph_old_or_new(versions: Versio
         said = loader.stderr.read().decode()
         loader.stderr.close()
         if killed in ("engine", "nothing (it had finished)"):  # it ended by itself: cleanly
-            assert loader.returncode == 0 or said.startswith("error: the SPARQL engine died"), said
+            assert loader.returncode == 0 or (said.startswith("error: the ") and "Traceback" not in said), said
         seen = versions.outcome(location)
         outcomes.append((killed, sorted(set(seen.values()))))
         shutil.rmtree(location)
@@ -291,7 +294,7 @@ def post_entries(url: str, entries: Path, *, timeout: float = 300) -> httpx.Resp
 def test_a_server_killed_mid_write_leaves_each_graph_old_or_new(versions: Versions) -> None:
     rng = random.Random(8)
     outcomes = []
-    kills = ["policykg", "engine", "both"]
+    kills = [KILLS[i % 3] for i in range(RUNS or 3)]
     for i, how in enumerate(kills):
         location = versions.copy(f"server-{i}")
         with serving(location) as (server, url):
