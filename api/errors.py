@@ -3,8 +3,9 @@
 Domain errors from :mod:`kg` are mapped to HTTP here and nowhere else::
 
     NotFound → 404 · ConfigError → 422 · EntryError, ValidationFailed → 422 (with ``errors``)
-    QueryRefused → 400 · QueryError → 400 · QueryTimeout → 504 · EngineBusy, StoreLocked, EngineError → 503
-    (with ``Retry-After``) · anything else → 500, its traceback in the server's log, not the answer
+    QueryRefused → 400 · QueryError → 400 · QueryTimeout → 504 · StoreFull → 507 ·
+    EngineBusy, StoreLocked, EngineError → 503 (with ``Retry-After``) · anything else → 500,
+    its traceback in the server's log, not the answer
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from kg.errors import (
     QueryError,
     QueryRefused,
     QueryTimeout,
+    StoreFull,
     _ProblemsError,
 )
 
@@ -110,6 +112,8 @@ def _status_of(exc: KgError) -> tuple[int, str]:
         return 400, "query-error"
     if isinstance(exc, EngineBusy):
         return 503, "server-busy"
+    if isinstance(exc, StoreFull):
+        return 507, "store-full"
     if isinstance(exc, EngineError):
         return 503, "engine-unavailable"
     return 500, "internal"

@@ -14,6 +14,7 @@ from kg.errors import (
     NotFound,
     Problem,
     QueryError,
+    StoreFull,
     StoreLocked,
     ValidationFailed,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "NotFound",
     "Problem",
     "QueryError",
+    "StoreFull",
     "StoreLocked",
     "ValidationFailed",
 ]

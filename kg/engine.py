@@ -67,6 +67,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -82,6 +83,7 @@ from kg.errors import (
     QueryError,
     QueryTimeout,
     QueryTruncated,
+    StoreFull,
     StoreLocked,
 )
 
@@ -123,6 +125,10 @@ MAX_QUERIES = 8
 """Queries the client lets run at once by default (each may keep an engine thread busy until its
 timeout); more are refused with :class:`~kg.errors.EngineBusy`."""
 
+FREE_SPACE_MARGIN = 16 << 20
+"""Bytes free on the store's disk, beyond four times the update, before a write refused for lack
+of space is tried again (after reopening the storage)."""
+
 UPDATE_TIMEOUT = 600.0
 """Seconds the client waits for an update's answer (the server has no update timeout)."""
 
@@ -138,6 +144,7 @@ _REFUSED = re.compile(r"SECURITY|No permission|not authori[sz]ed|permission deni
 _LOCKED = re.compile(
     r"\block\b|/LOCK\b|resource temporarily unavailable|would block", re.IGNORECASE
 )
+_NO_SPACE = "no space left on device"  # ENOSPC, in RocksDB's and Rust's words
 _LISTENING = re.compile(r"Listening for requests at http://127\.0\.0\.1:(\d+)")
 
 
@@ -355,19 +362,80 @@ def _prepare_location(location: Path) -> Path:
     except OSError as error:
         raise ConfigError(f"cannot create the store directory {location}: {error.strerror}") from None
     if not os.access(location, os.W_OK | os.X_OK):
-        raise ConfigError(f"the store directory {location} is not writable")
+        if os.statvfs(location).f_flag & os.ST_RDONLY:
+            raise ConfigError(f"the store directory {location} is on a read-only file system: the "
+                              "engine writes to its directory even to read (its lock, its logs); "
+                              "mount it read-write, or copy the store elsewhere")
+        raise ConfigError(f"the store directory {location} is not writable by this user "
+                          f"(uid {os.getuid()}): the engine must write to it")
     return location
 
 
-def _parent_death_signal() -> object | None:
-    """A ``preexec_fn`` asking Linux to SIGTERM the child when the starting thread dies.
+def lock_holder(location: Path) -> str | None:
+    """Which process holds the engine's lock on the store directory ``location``, as
+    ``"`command` (pid N), started by `command` (pid M)"`` — None if none does, or if it cannot
+    be told (Linux only: the POSIX lock RocksDB takes on ``LOCK``, found in ``/proc/locks``).
 
-    Only used from the main thread: the kernel ties the signal to the thread that forked, and
-    the main thread ends with the process. Elsewhere we rely on ``stop()`` and the finalizer.
+    Asked before the engine starts, so that a store in use is refused without touching it.
+    """
+    try:
+        lock = os.stat(Path(location) / "LOCK")
+        with open("/proc/locks", encoding="ascii") as table:
+            lines = table.read().splitlines()
+    except OSError:
+        return None
+    device = f"{os.major(lock.st_dev):02x}:{os.minor(lock.st_dev):02x}:{lock.st_ino}"
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 6 and "->" not in fields and fields[5] == device and fields[4].isdigit():
+            pid = int(fields[4])
+            parent = _parent_pid(pid)
+            held = f"`{_command_line(pid)}` (pid {pid})"
+            if parent and parent != os.getpid():
+                held += f", started by `{_command_line(parent)}` (pid {parent})"
+            return held
+    return None
+
+
+def _command_line(pid: int) -> str:
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+    except OSError:
+        return "?"
+    words = [word for word in words if word]
+    if len(words) > 1 and Path(words[0]).name.startswith("python"):
+        words = words[1:]  # `python …/policykg serve …` is `policykg serve …`
+    if not words:
+        return "?"
+    text = " ".join([Path(words[0]).name, *words[1:]])
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _parent_pid(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+        return int(stat.rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _locked(location: Path, holder: str | None) -> StoreLocked:
+    who = f", {holder}" if holder else ""
+    return StoreLocked(
+        f"the store {location} is in use by another process{who}: stop it; or, if it is a running `policykg "
+        "serve`, go through it: `policykg load --server http://HOST:PORT --token TOKEN FILE…` "
+        "(POST /entries), `policykg backup FILE --server http://HOST:PORT`"
+    )
+
+
+def _parent_death_signal() -> object | None:
+    """A ``preexec_fn`` asking Linux to SIGTERM the child when the thread that started it ends.
+
+    The kernel ties the signal to the thread that forked, not to the process: so every engine is
+    started from one thread that lives as long as the process (:func:`_start_child`), and an
+    engine restarted by a request thread of ``policykg serve`` dies with it too, even by SIGKILL.
     """
     if not sys.platform.startswith("linux"):
-        return None
-    if threading.current_thread() is not threading.main_thread():
         return None
     try:
         prctl = ctypes.CDLL(None, use_errno=True).prctl
@@ -379,6 +447,24 @@ def _parent_death_signal() -> object | None:
         prctl(pr_set_pdeathsig, signal.SIGTERM)
 
     return set_signal
+
+
+_STARTER: ThreadPoolExecutor | None = None
+_STARTER_LOCK = threading.Lock()
+
+
+def _start_child(command: list[str], **options: object) -> subprocess.Popen[bytes]:
+    """``subprocess.Popen(command, **options)`` run by the one thread that starts engines (it
+    waits for work as long as the process lives), with the parent-death signal set."""
+    global _STARTER
+    with _STARTER_LOCK:
+        if _STARTER is None:
+            _STARTER = ThreadPoolExecutor(1, thread_name_prefix="policykg-engine-starter")
+    try:
+        started = _STARTER.submit(subprocess.Popen, command, preexec_fn=_parent_death_signal(), **options)
+    except RuntimeError:  # the interpreter is shutting down: no new thread work
+        return subprocess.Popen(command, **options)  # type: ignore[call-overload]
+    return started.result()
 
 
 class _Child:
@@ -474,6 +560,10 @@ class OxigraphServer:
             if timeout_s <= 0:
                 raise ConfigError(f"the query timeout must be positive, not {timeout_s}")
             self._location = _prepare_location(location) if location is not None else None
+            if self._location is not None:
+                holder = lock_holder(self._location)
+                if holder is not None:
+                    raise _locked(self._location, holder)
             self._timeout_s = max(1, math.ceil(timeout_s))
             binary = self._binary or find_oxigraph()
             self._binary = binary
@@ -519,6 +609,18 @@ class OxigraphServer:
             _terminate(proc, STOP_GRACE)
             return True
 
+    def restart(self) -> None:
+        """Stop the running server and start it again on the same port (its storage reopened)."""
+        with self._lock:
+            if self._port is None:
+                raise EngineError("the engine has not been started")
+            proc, self._child.proc = self._child.proc, None
+            if proc is not None:
+                _terminate(proc, STOP_GRACE)
+            log.warning("restarting the SPARQL engine (pid %s)", proc.pid if proc else None)
+            self._spawn(port=self._port)
+            self.restarts += 1
+
     def stop(self) -> None:
         """Stop the server (SIGTERM, SIGKILL after a grace period) and wait for it."""
         with self._lock:
@@ -552,13 +654,12 @@ class OxigraphServer:
             chosen = port or free_port()
             offset = self._log_path.stat().st_size if self._log_path.exists() else 0
             with open(self._log_path, "ab") as log_file:
-                proc = subprocess.Popen(
+                proc = _start_child(
                     self._command(chosen),
                     stdin=subprocess.DEVNULL,
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,  # a Ctrl-C in the terminal reaches us, not the engine
-                    preexec_fn=_parent_death_signal(),  # noqa: PLW1509 - main thread only
                 )
             try:
                 self._wait_ready(proc, chosen, offset)
@@ -588,11 +689,12 @@ class OxigraphServer:
         text = text.split("Stack backtrace:", 1)[0].strip()
         tail = "\n".join(text.splitlines()[-15:]) or "(the engine wrote nothing)"
         if self._location is not None and _LOCKED.search(text):
-            return StoreLocked(
-                f"the store {self._location} is in use by another process "
-                "(a running `policykg serve`?): stop it, or load through it with "
-                "`policykg load --server http://HOST:PORT --token TOKEN FILE…` (POST /entries)"
-            )
+            return _locked(self._location, lock_holder(self._location))
+        if self._location is not None and _NO_SPACE in text.lower():
+            return StoreFull(
+                f"the disk holding the store {self._location} is full: the engine cannot open "
+                f"it; free space on that disk, then retry (the store was not changed). The engine "
+                f"said: {tail.splitlines()[-1][:300]}")
         return EngineError(f"{what}; the engine said:\n{tail}")
 
     def _wait_ready(self, proc: subprocess.Popen[bytes], port: int, offset: int) -> None:
@@ -606,7 +708,9 @@ class OxigraphServer:
                     text = self._log_since(offset)
                     if "address already in use" in text.lower() or "os error 98" in text.lower():
                         raise _PortTaken(f"port {port} was taken")
-                    raise self._failure(offset, f"the engine exited with status {code} on start")
+                    how = (f"was killed by {signal.Signals(-code).name}" if code < 0 and -code in
+                           signal.valid_signals() else f"exited with status {code}")
+                    raise self._failure(offset, f"the engine {how} on start")
                 if not listening:
                     # Our own process says it bound the port: nobody else is answering there.
                     match = _LISTENING.search(self._log_since(offset))
@@ -927,7 +1031,18 @@ class SparqlEngine:
                 headers={"Accept": UPDATE_ACCEPT},
             )
 
-        response = self._send(build, read_timeout=UPDATE_TIMEOUT, what="update")
+        try:
+            response = self._send(build, read_timeout=UPDATE_TIMEOUT, what="update")
+        except StoreFull:
+            # RocksDB refuses every write after one failed for lack of space, even once space
+            # is freed, until it is reopened: when there is room now, reopen it and try again.
+            server = self._server
+            if server is None or server.location is None:
+                raise
+            if shutil.disk_usage(server.location).free < 4 * len(sparql) + FREE_SPACE_MARGIN:
+                raise
+            server.restart()
+            response = self._send(build, read_timeout=UPDATE_TIMEOUT, what="update")
         response.close()
 
     def get_graph(self, graph_iri: str | None, accept: str) -> EngineResponse:
@@ -975,7 +1090,7 @@ class SparqlEngine:
             server.interrupt()
         return self._timeout_error(self.timeout)
 
-    def _cut_off_error(self, error: Exception) -> EngineError | QueryError:
+    def _cut_off_error(self, error: Exception, what: str = "query") -> EngineError | QueryError:
         server = self._server
         if server is not None:
             # A killed process closes its connections a moment before it can be reaped: give it
@@ -984,6 +1099,11 @@ class SparqlEngine:
             while server.running and time.monotonic() < deadline:
                 time.sleep(0.01)
         if server is not None and not server.running:
+            if what == "update":
+                return EngineError(
+                    f"the SPARQL engine died while applying an update ({error}): it was applied whole "
+                    "or not at all (loading the same files again skips the sources already written, "
+                    "as unchanged); it is restarted on the next request")
             return EngineError(
                 f"the SPARQL engine stopped while answering ({error}): it crashed, or was stopped to end "
                 "another query past its timeout; it is restarted on the next request"
@@ -1035,7 +1155,7 @@ class SparqlEngine:
                     ) from None
                 raise self._timeout_error(self.timeout) from None
             except httpx.TransportError as error:
-                raise self._cut_off_error(error) from None
+                raise self._cut_off_error(error, what) from None
             if response.status_code >= 300:
                 raise self._status_error(response, what)
             if what == "query":
@@ -1075,6 +1195,12 @@ class SparqlEngine:
         text = text[:4000] or response.reason_phrase
         if status == 404 and what == "graph":
             return NotFound(text)
+        if status == 500 and what == "update" and _NO_SPACE in text.lower():
+            where = self._server.location if self._server is not None else None
+            disk = f"the disk holding the store {where}" if where else "the engine's disk"
+            return StoreFull(
+                f"{disk} is full: this write was refused whole, nothing of it was applied; free "
+                f"space on that disk, then retry (the engine said: {text[:300]})")
         if status in (401, 403) or (status == 500 and what == "update" and _REFUSED.search(text)):
             # Virtuoso answers an update without the rights with 500 SECURITY, not 401/403.
             return EngineError(

@@ -13,7 +13,8 @@
     │   └── QueryRefused   a public query asks for what is not allowed (update, SERVICE, too big)
     └── EngineError        the engine could not be started or reached
         ├── EngineBusy     every query slot is taken (POLICYKG_MAX_CONCURRENT_QUERIES)
-        └── StoreLocked    another process owns the store directory
+        ├── StoreLocked    another process owns the store directory
+        └── StoreFull      the disk holding the store is full: the write was refused whole
 """
 
 from __future__ import annotations
@@ -107,3 +108,7 @@ class EngineBusy(EngineError):
 
 class StoreLocked(EngineError):
     """Another process owns the store directory."""
+
+
+class StoreFull(EngineError):
+    """The disk holding the store is full: the write (or the opening) was refused, whole."""

@@ -51,6 +51,11 @@ class Iris:
         return urljoin(self.base, "../graph/")
 
     @cached_property
+    def staging_base(self) -> str:
+        """Prefix of the graphs a large load writes before it swaps them in (never a source's)."""
+        return urljoin(self.base, "../staging/")
+
+    @cached_property
     def meta_graph(self) -> str:
         return self.graph_base + META_SLUG
 

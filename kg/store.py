@@ -29,7 +29,6 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
-from urllib.parse import urljoin
 
 import pyoxigraph
 
@@ -370,6 +369,14 @@ class Store:
         self._opened = uuid.uuid4().hex[:12]
         self._writes = 0
         self._counts: tuple[str, dict[str, int]] | None = None
+        self.dropped_staging: list[str] = []
+        """Staging graphs of an interrupted load, dropped when this store was opened."""
+        if self._engine.server is not None and self.location is not None:
+            try:
+                self.dropped_staging = self.drop_stale_staging()
+            except BaseException:
+                self._engine.close()
+                raise
 
     @property
     def exclusive(self) -> bool:
@@ -747,11 +754,33 @@ class Store:
         if ours:
             self._write(" ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in ours))
 
+    def staging_graphs(self) -> list[str]:
+        """The staging graphs in the store: of a load writing now, or of one stopped (killed,
+        crashed) before its swap — they hold no source's triples and are not in its metadata."""
+        if self._engine.profile.foreign_graphs:  # Virtuoso answers GRAPH ?g {} with one empty row
+            return [iri for iri in self._own_graphs(include_staging=True) if iri.startswith(self.staging_base)]
+        rows = self._rows(bind("SELECT DISTINCT ?g WHERE { GRAPH ?g { } FILTER(STRSTARTS(STR(?g), ?base)) }",
+                               {"base": pyoxigraph.Literal(self.staging_base)}))
+        return sorted(row["g"].value for row in rows)
+
+    def drop_stale_staging(self) -> list[str]:
+        """Drop every staging graph, and say which: only for a store nobody else writes to
+        (:attr:`exclusive`), where no load can be staging while it is open. Called on opening an
+        embedded store on disk, so that what a killed load staged never reaches a query (the
+        default graph is the union of every graph)."""
+        if not self.exclusive:
+            raise ConfigError("staging graphs are dropped only on a store policykg runs itself: "
+                              "on an engine given by URL another process may be loading")
+        found = self.staging_graphs()
+        if found:
+            self._write(" ;\n".join(f"DROP SILENT GRAPH {_named_node(iri, 'staging graph')}" for iri in found))
+        return found
+
     @property
     def staging_base(self) -> str:
         """IRI prefix of the graphs a load writes before swapping them in (outside
         :attr:`kg.iris.Iris.graph_base`, so never one of policykg's graphs)."""
-        return urljoin(self.iris.graph_base, "../staging/")
+        return self.iris.staging_base
 
     # -- internals
 

@@ -390,3 +390,37 @@ def test_a_load_over_oxigraphs_request_limit_is_staged_and_swapped_at_once(store
     finally:
         del engine.update
         engine.learn(max_update_bytes=limit)
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
+def test_the_integrity_check_on_each_engine(engine: str, request) -> None:  # type: ignore[no-untyped-def]
+    """`verify` finds a graph at odds with its record, a record without its graph, and (on an
+    engine given by URL, where another process may be loading) a staging graph, which it
+    reports but does not drop."""
+    from kg.integrity import check_store
+
+    store = request.getfixturevalue("store" if engine == "oxigraph" else "virtuoso_store")
+    store.clear()
+    load_paths([DATA], store)
+    assert check_store(store).ok and check_store(store).sources == 1
+    graph = ox.NamedNode(store.iris.graph("ap-2024-07-02-un-ai-resolutions"))
+    ghost = ox.NamedNode(store.iris.graph("ghost"))
+    staged = ox.NamedNode(store.staging_base + "0/0")
+    meta = ox.NamedNode(store.iris.meta_graph)
+    count = ox.NamedNode("https://w3id.org/policykg/ontology#tripleCount")
+    store.update(f"INSERT DATA {{ GRAPH {graph} {{ {graph} {P} 1 }} "
+                 f"GRAPH {meta} {{ {ghost} {count} 5 }} GRAPH {staged} {{ {staged} {P} 1 }} }}")
+    found = check_store(store).problems
+    assert found[0].startswith(f"{staged.value}: a staging graph")
+    assert f"{ghost.value}: the meta graph records 5 triples, but the store has no such graph" in found
+    assert f"{graph.value}: holds 694 triples; its record in the meta graph says 693" in found
+    assert len(found) == 3
+    store.clear()
+
+
+def test_a_backup_of_an_engine_read_by_pages_is_refused(virtuoso_store: Store, tmp_path: Path) -> None:
+    from kg.backup import backup_store
+
+    with pytest.raises(ConfigError, match="gives no whole dataset in one read"):
+        backup_store(virtuoso_store, tmp_path / "b.nq")
+    assert not list(tmp_path.iterdir())

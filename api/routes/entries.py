@@ -51,6 +51,7 @@ WRITE_RESPONSES = {
               "instance": "/entries", "errors": [{
                   "file": "later.yaml", "entry": "again", "field": "speaker", "line": 3,
                   "message": "unknown reference 'fu-cong': no actor with that id in these files or in the store"}]}}}},
+    507: {"description": "the disk holding the store is full: nothing was written (problem type `store-full`)"},
 }
 
 
