@@ -366,6 +366,7 @@ def ingest(entries: Path, store: Path, *, chunk_mb: float, manifest: dict) -> di
     """``policykg load --chunk-mb`` of every entry file (the registry sorts first) into a fresh
     on-disk store: one process, one transaction per chunk, the next chunk read and validated
     while the engine writes (``kg.load.load_chunked``)."""
+    before = os.getloadavg()[0]
     seconds, peak, _ = run_timed([POLICYKG, "load", "--store", str(store), "--chunk-mb", str(chunk_mb),
                                   str(entries)])
     files = len(list(entries.glob("*.yaml")))
@@ -378,6 +379,7 @@ def ingest(entries: Path, store: Path, *, chunk_mb: float, manifest: dict) -> di
         "ingest_seconds": round(seconds, 2),
         "ingest_chunks": max(1, round(size / chunk_bytes)),
         "ingest_peak_rss_mb": round(peak / 2**20, 1),
+        "ingest_load_average": [round(before, 2), round(os.getloadavg()[0], 2)],  # 1-minute, before and after
         "ingest_method": f"`policykg load --chunk-mb {chunk_mb:g}` of the {files:,} entry files "
                          f"({size / 1e6:,.0f} MB, registry first) into a fresh on-disk store: one process, "
                          "one transaction per chunk of about "
@@ -402,9 +404,14 @@ def dump_slice(nquads: Path, target: Path, statements: int, manifest: dict) -> t
 def run_size(size: int, args: argparse.Namespace) -> dict:
     work = Path(args.workdir) / f"size-{size}"
     data = work / "data"
-    log(f"size {size}: generating into {data}")
     start = time.perf_counter()
-    manifest = generate(size, args.seed, data)
+    kept = data / "manifest.json"
+    manifest = json.loads(kept.read_text()) if args.reuse_data and kept.exists() else None
+    if manifest is not None and (manifest["statements"], manifest["seed"]) == (size, args.seed):
+        log(f"size {size}: reusing the data generated in {data}")
+    else:
+        log(f"size {size}: generating into {data}")
+        manifest = generate(size, args.seed, data)
     result: dict[str, object] = {
         "statements": size, "seed": args.seed, "quads": manifest["quads"],
         "triples_per_statement": round(manifest["quads"] / size, 2),
@@ -421,7 +428,10 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     for path in (ingest_store, served_store, ox_store, bulk_store, Path(str(served_store) + "-cold")):
         shutil.rmtree(path, ignore_errors=True)
     log("validated ingest")
-    result.update(ingest(data / "entries", ingest_store, chunk_mb=args.chunk_mb, manifest=manifest))
+    try:
+        result.update(ingest(data / "entries", ingest_store, chunk_mb=args.chunk_mb, manifest=manifest))
+    except RuntimeError as error:  # reported, and the rest of the run goes on
+        result["ingest_error"] = str(error)[:1000]
     shutil.rmtree(ingest_store, ignore_errors=True)
 
     # 2. bulk import of a pre-validated dump through policykg load (a slice: validation is the
@@ -694,6 +704,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="latency samples per case and system")
     parser.add_argument("--rdflib-budget", type=float, default=10.0,
                         help="seconds a system may spend on one case before it is sampled no more")
+    parser.add_argument("--reuse-data", action="store_true",
+                        help="use the data already generated in the work folder for the same size and seed")
     parser.add_argument("--chunk-mb", type=float, default=3.0,
                         help="megabytes of entry files per ingest transaction (policykg load --chunk-mb)")
     parser.add_argument("--bulk-statements", type=int, default=100_000,

@@ -33,6 +33,10 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 DEFAULT_STORE = "var/store"
+LOAD_TIMEOUT = 300.0
+"""Seconds a load's own queries may take by default: not the public timeout of a user's query,
+since they grow with the batch (a million-statement import in 3 MB chunks ran past 10 s on a
+loaded machine)."""
 StoreOpt = Annotated[str, typer.Option(
     "--store", envvar="POLICYKG_STORE",
     help="Store directory (embedded engine) or an engine's SPARQL query URL (with POLICYKG_UPDATE_URL, "
@@ -125,6 +129,10 @@ def load(
         help="Commit in chunks of files of about this many megabytes, one transaction each, reading "
              "the next chunk while the engine writes (bounded memory, for large imports). Each source "
              "stays all or nothing; on a failure the chunks before stay, and re-running resumes.")] = None,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", envvar="POLICYKG_LOAD_TIMEOUT",
+        help="Seconds one of the load's own queries may run (the look-ups of what a batch refers "
+             "to grow with the batch and the store).")] = LOAD_TIMEOUT,
 ) -> None:
     """Validate entry files and load them in one transaction (all or nothing), or with
     --chunk-mb in chunks of files."""
@@ -139,7 +147,7 @@ def load(
                 raise ConfigError("--chunk-mb is for a store opened here, not with --server")
             report = _load_through(server, token, paths)
         else:
-            with _open(store, base_iri) as kg_store:
+            with _open(store, base_iri, timeout) as kg_store:
                 if sys.stderr.isatty():
                     with Progress(console=err, transient=True) as bar:
                         task = bar.add_task("loading", total=None)

@@ -498,6 +498,15 @@ class Store:
         rows = self.select(f"SELECT DISTINCT ?s WHERE {{ {values} {where} }}")
         return {row["s"].value for row in rows}
 
+    def existing_graphs(self, iris: Iterable[str]) -> set[str]:
+        """Those of ``iris`` that are named graphs holding a triple (one query, one probe each)."""
+        iris = list(dict.fromkeys(iris))
+        if not iris:
+            return set()
+        rows = self.select(f"SELECT ?g WHERE {{ VALUES ?g {{ {_values(iris)} }} "
+                           "FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }")
+        return {row["g"].value for row in rows}
+
     def context_of(
         self,
         iris: Iterable[str],
