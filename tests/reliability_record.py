@@ -73,7 +73,8 @@ def table(rows: list[Row]) -> str:
     for row in rows:
         key = (row.section, row.scenario, row.outcome, row.lost, row.test)
         summed[key] = summed.get(key, 0) + row.tried
-    ordered = sorted(summed.items(), key=lambda item: (SECTIONS.index(item[0][0]), item[0][1], item[0][4]))
+    ordered = sorted(summed.items(), key=lambda item: (SECTIONS.index(item[0][0]), item[0][1].strip("`").lower(),
+                                                       item[0][1], item[0][4]))
     lines = [f"| {section} | {_cell(scenario)} | {tried:,} | {_cell(outcome)} | {_cell(lost)} | `{test}` |"
              for (section, scenario, outcome, lost, test), tried in ordered]
     return HEADER + "\n".join(lines) + "\n"
