@@ -71,21 +71,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     config.stash[RECORDING] = [item.nodeid for item in items if "reliability" in getattr(item, "fixturenames", ())]
 
 
+def _why_not_written(config: pytest.Config, exitstatus: int) -> str:
+    """Why this session may not write the record ("" when it may)."""
+    recording, rows = config.stash.get(RECORDING, []), config.stash[RECORD].rows
+    silent = [nodeid for nodeid in recording if not rows.get(nodeid)]
+    if PARTIAL in config.stash:
+        return config.stash[PARTIAL]
+    if not _whole_suite(config):
+        return "not the whole suite"
+    if exitstatus != 0:
+        return f"exit status {exitstatus}"
+    if not recording:
+        return "no recording test ran"
+    if silent:
+        return f"{len(silent)} recording test(s) did not record, e.g. {silent[0]}"
+    return ""
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Write the record when the whole suite ran, nothing failed and every recording test recorded."""
     config = session.config
     rows = config.stash[RECORD].rows
-    silent = [nodeid for nodeid in config.stash.get(RECORDING, []) if not rows.get(nodeid)]
-    why = (config.stash.get(PARTIAL, "") or ("" if _whole_suite(config) else "not the whole suite")
-           or ("" if exitstatus == 0 else f"exit status {exitstatus}")
-           or (f"{len(silent)} recording test(s) did not record, e.g. {silent[0]}" if silent else "")
-           or ("" if config.stash.get(RECORDING, []) else "no recording test ran"))
-    if why:
+    if why := _why_not_written(config, exitstatus):
         config.stash[SAID] = f"reliability record not written ({why})"
     else:
         written = write_record([row for found in rows.values() for row in found], today=datetime.date.today())
-        config.stash[SAID] = f"reliability record: {sum(map(len, rows.values()))} row(s) from " + (
-            f"{len(rows)} test(s), written to docs/reliability.md" if written else "unchanged")
+        config.stash[SAID] = f"reliability record: {sum(map(len, rows.values()))} row(s) recorded by " + (
+            f"{len(rows)} test(s), written to docs/reliability.md" if written else f"{len(rows)} test(s), unchanged")
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from kg.cli import app
 from kg.entries import vocabulary
 from kg.queries import named_queries
@@ -77,3 +78,21 @@ def test_the_limits_table_is_what_the_code_says():
     from reliability_record import DOC, block, limits
 
     assert block(DOC.read_text(encoding="utf-8"), "limits") == limits()
+
+
+def test_the_record_table_is_the_same_whatever_the_order_of_the_rows():
+    from reliability_record import Record, table
+
+    record = Record()
+    for case in ("a", "b"):  # a parametrized test: its rows are added up
+        record.recorder(f"tests/test_x.py::test_p[{case}]", "test_p").record(
+            "fault", "killed", tried=2, outcome="whole", lost="nothing")
+    record.recorder("tests/test_x.py::test_q", "test_q").record(
+        "hostile input", "a | b", tried=1, outcome="422", lost="nothing")
+    rows = [row for found in record.rows.values() for row in found]
+    assert table(rows) == table(rows[::-1])
+    assert table(rows).splitlines()[2:] == [
+        "| hostile input | a \\| b | 1 | 422 | nothing | `test_x.py::test_q` |",
+        "| fault | killed | 4 | whole | nothing | `test_x.py::test_p` |"]
+    with pytest.raises(AssertionError, match="is not one of"):
+        record.recorder("tests/test_x.py::test_r", "test_r").record("faults", "x", tried=1, outcome="x", lost="x")

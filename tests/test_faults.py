@@ -418,8 +418,8 @@ def test_readers_and_a_backup_during_writes_see_whole_versions(versions: Version
     reliability.record("fault", "reads of one source through `/sparql` (2 threads) and a backup while the "
                        "server replaces it twice", tried=len(seen), lost="nothing",
                        outcome=f"each read saw a whole version, equal to the record in the same answer "
-                       f"(sizes seen: {', '.join(map(str, sorted({n for n, _ in seen})))}; the versions': "
-                       f"{', '.join(map(str, sorted(sizes)))}); the backup restored to whole versions")
+                       f"(sizes seen: {' and '.join(map(str, sorted({n for n, _ in seen})))} triples, of the "
+                       f"versions' {' and '.join(map(str, sorted(sizes)))}); the backup restored to whole versions")
 
 
 # --- backup and restore ----------------------------------------------------------------------------
