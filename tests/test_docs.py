@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from kg.cli import app
 from kg.entries import vocabulary
 from kg.queries import named_queries
