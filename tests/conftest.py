@@ -9,10 +9,16 @@ a test asks for it: ``virtuoso`` (the server), ``virtuoso_store`` (a Store on it
 Digest auth), and ``store_on_each_engine`` (the emptied store, once per engine), which the
 engine-dependent test modules use as their ``store``. Where Virtuoso cannot be started, those
 tests are skipped with a loud reason; ``make test`` installs it, so CI runs them.
+
+``reliability`` records a row of the reliability record (``tests/reliability_record.py``):
+``reliability.record(section, scenario, *, tried, outcome, lost)``, called by a test once its
+assertions have passed. A whole-suite run in which every recording test passed writes the rows
+into ``docs/reliability.md``.
 """
 
 from __future__ import annotations
 
+import datetime
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,8 +29,80 @@ import pytest
 from benchmarks.run import process
 from kg.engine import free_port
 from kg.store import Store
+from reliability_record import Record, Recorder, write_limits, write_record
 
 ENGINES = ("oxigraph", "virtuoso")
+RECORD = pytest.StashKey[Record]()
+RECORDING = pytest.StashKey[list[str]]()
+PARTIAL = pytest.StashKey[str]()
+SAID = pytest.StashKey[str]()
+
+
+# --- the reliability record (tests/reliability_record.py) -------------------------------------------
+
+
+@pytest.fixture
+def reliability(request) -> Recorder:  # type: ignore[no-untyped-def]
+    """``reliability.record(section, scenario, *, tried, outcome, lost)``: one row of the record."""
+    return request.config.stash[RECORD].recorder(request.node.nodeid, request.node.originalname)
+
+
+def _whole_suite(config: pytest.Config) -> bool:
+    return (config.args_source == pytest.Config.ArgsSource.TESTPATHS and not config.option.keyword
+            and not config.option.markexpr)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[RECORD] = Record()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _whole_suite(session.config):
+        write_limits()
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        items[0].config.stash[PARTIAL] = f"{len(items)} test(s) deselected"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[RECORDING] = [item.nodeid for item in items if "reliability" in getattr(item, "fixturenames", ())]
+
+
+def _why_not_written(config: pytest.Config, exitstatus: int) -> str:
+    """Why this session may not write the record ("" when it may)."""
+    recording, rows = config.stash.get(RECORDING, []), config.stash[RECORD].rows
+    silent = [nodeid for nodeid in recording if not rows.get(nodeid)]
+    if PARTIAL in config.stash:
+        return config.stash[PARTIAL]
+    if not _whole_suite(config):
+        return "not the whole suite"
+    if exitstatus != 0:
+        return f"exit status {exitstatus}"
+    if not recording:
+        return "no recording test ran"
+    if silent:
+        return f"{len(silent)} recording test(s) did not record, e.g. {silent[0]}"
+    return ""
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the record when the whole suite ran, nothing failed and every recording test recorded."""
+    config = session.config
+    rows = config.stash[RECORD].rows
+    if why := _why_not_written(config, exitstatus):
+        config.stash[SAID] = f"reliability record not written ({why})"
+    else:
+        written = write_record([row for found in rows.values() for row in found], today=datetime.date.today())
+        config.stash[SAID] = f"reliability record: {sum(map(len, rows.values()))} row(s) recorded by " + (
+            f"{len(rows)} test(s), written to docs/reliability.md" if written else f"{len(rows)} test(s), unchanged")
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    if SAID in config.stash and config.stash.get(RECORDING, []):
+        terminalreporter.write_line(config.stash[SAID])
 
 
 @pytest.fixture(scope="session")

@@ -34,18 +34,20 @@ def _preflight(url: str, path: str, method: str) -> httpx.Response:
 
 @pytest.mark.parametrize(("path", "method"), [("/sparql", "GET"), ("/sparql", "POST"), ("/actors", "GET"),
                                               ("/id/actor/china", "GET"), ("/dumps/policykg.nq", "HEAD")])
-def test_reads_are_open_to_every_origin(server, path, method):
+def test_reads_are_open_to_every_origin(server, path, method, reliability):
     preflight = _preflight(server, path, method)
     assert preflight.status_code == 200, preflight.text
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert method in preflight.headers["access-control-allow-methods"]
     answer = httpx.get(server + "/actors", params={"q": "china"}, headers={"Origin": ORIGIN})
     assert answer.headers["access-control-allow-origin"] == "*"
+    reliability.record("access", "a read from another origin (GET, HEAD, a query by POST)", tried=1,
+                       lost="nothing", outcome="preflight and answer allow every origin")
 
 
 @pytest.mark.parametrize(("path", "method"), [("/entries", "POST"), ("/sources/anything", "DELETE"),
                                               ("/sparql", "PUT"), ("/entries", "PUT")])
-def test_writes_are_not_open_to_other_origins(writable_server, path, method):
+def test_writes_are_not_open_to_other_origins(writable_server, path, method, reliability):
     preflight = _preflight(writable_server, path, method)
     assert preflight.status_code >= 400
     assert "access-control-allow-origin" not in preflight.headers
@@ -55,6 +57,9 @@ def test_writes_are_not_open_to_other_origins(writable_server, path, method):
                            headers={"Origin": ORIGIN, "Content-Type": "application/yaml",
                                     "Authorization": f"Bearer {TOKEN}"})
     assert "access-control-allow-origin" not in answer.headers
+    reliability.record("access", "a write from another origin, with the token (preflight, then sent anyway)",
+                       tried=1, lost="nothing", outcome="preflight refused; no CORS headers on the answer, so "
+                       "the page cannot read it")
 
 
 def _style_hash(page: str) -> str:
@@ -63,7 +68,7 @@ def _style_hash(page: str) -> str:
 
 
 @pytest.mark.parametrize("path", ["/", "/id/actor/china", "/ontology"])
-def test_html_pages_carry_the_security_headers(server, path):
+def test_html_pages_carry_the_security_headers(server, path, reliability):
     page = httpx.get(server + path, headers={"Accept": "text/html"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert page.headers["x-content-type-options"] == "nosniff"
@@ -74,6 +79,9 @@ def test_html_pages_carry_the_security_headers(server, path):
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
     assert _style_hash(page.text) in csp  # the inline stylesheet is the one the policy allows
     assert "<script" not in page.text
+    reliability.record("access", "an HTML page", tried=1, lost="nothing",
+                       outcome="`nosniff`, `no-referrer`, `X-Frame-Options: DENY` and a Content-Security-Policy "
+                       "allowing its one stylesheet by hash; no script")
 
 
 def test_every_answer_is_nosniff_and_api_docs_keep_their_cdn(server):
@@ -86,7 +94,7 @@ def test_every_answer_is_nosniff_and_api_docs_keep_their_cdn(server):
     assert docs.headers["x-frame-options"] == "DENY"
 
 
-def test_an_internal_error_is_a_problem_without_a_stack_trace():
+def test_an_internal_error_is_a_problem_without_a_stack_trace(reliability):
     import uvicorn
 
     app = create_app(Settings(store=":memory:"))
@@ -111,8 +119,12 @@ def test_an_internal_error_is_a_problem_without_a_stack_trace():
     assert answer.headers["content-type"] == "application/problem+json"
     body = answer.json()
     assert body["type"].endswith("/internal") and body["status"] == 500
-    for leak in ("Traceback", "secret detail", "store.py", "RuntimeError", 'File "'):
+    leaks = ("Traceback", "secret detail", "store.py", "RuntimeError", 'File "')
+    for leak in leaks:
         assert leak not in answer.text
+    reliability.record("access", "an error no handler knows, raised by a route", tried=1, lost="nothing",
+                       outcome=f"500 `internal` problem; none of {len(leaks)} traces of it (message, file, "
+                       "traceback) in the answer")
 
 
 @contextmanager
@@ -139,7 +151,7 @@ def logged_server(store: Path, log: Path) -> Iterator[str]:
 
 
 @pytest.mark.slow
-def test_the_token_never_appears_in_answers_or_logs(tmp_path):
+def test_the_token_never_appears_in_answers_or_logs(tmp_path, reliability):
     store, log = tmp_path / "store", tmp_path / "server.log"
     near_miss = TOKEN[:-1] + "X"
     answers = []
@@ -166,11 +178,16 @@ def test_the_token_never_appears_in_answers_or_logs(tmp_path):
     texts += [path.read_text(errors="replace") for path in store.glob("*.log")]
     for text in texts:
         assert TOKEN not in text and near_miss not in text
+    reliability.record("access", "the write token, a near miss and one with extra text, in writes, a bad query "
+                       "and `policykg load --server`", tried=len(answers) + 1, lost="nothing",
+                       outcome=f"wrong tokens 401; neither token in any of {len(texts)} answers, outputs and logs")
 
 
 @pytest.mark.parametrize(("path", "allowed"), [("/sources/x", "DELETE, GET, HEAD"), ("/sparql", "GET, HEAD, POST"),
                                                ("/entries", "POST"), ("/actors", "GET, HEAD")])
-def test_a_405_names_every_method_of_the_path(server, path, allowed):
+def test_a_405_names_every_method_of_the_path(server, path, allowed, reliability):
     answer = httpx.request("OPTIONS", server + path)  # no preflight: a method no route takes
     assert answer.status_code == 405 and answer.headers["content-type"] == "application/problem+json"
     assert answer.headers["allow"] == allowed
+    reliability.record("access", "a method no route of the path takes", tried=1, lost="nothing",
+                       outcome="405 problem whose `Allow` names every method of the path")

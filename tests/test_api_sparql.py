@@ -164,13 +164,15 @@ UPDATES = {
 
 
 @pytest.mark.parametrize("how", UPDATES)
-def test_updates_are_refused_and_change_nothing(server, how):
+def test_updates_are_refused_and_change_nothing(server, how, reliability):
     before = count(server)
     response = UPDATES[how](server)
     body = assert_problem(response, 400, "read-only")
     assert body["type"].endswith("/query-refused")
     assert count(server) == before
     assert send(server, "ASK { GRAPH ?g { <urn:x:s> ?p ?o } }").json()["boolean"] is False
+    reliability.record("hostile query", "SPARQL Update through `/sparql`, in each form the protocol allows",
+                       tried=1, lost="nothing", outcome="400 `query-refused`; the store unchanged")
 
 
 @pytest.fixture
@@ -198,12 +200,15 @@ def _connected(sock: socket.socket) -> bool:
     ("LOAD <{url}>", "LOAD"),
     ("LOAD <{url}> INTO GRAPH <urn:x:g>", "LOAD"),
 ])
-def test_service_and_load_are_refused_without_any_outbound_request(server, listener, template, word):
+def test_service_and_load_are_refused_without_any_outbound_request(server, listener, template, word, reliability):
     url, sock = listener
-    for method in ("GET", "POST-direct"):
+    methods = ("GET", "POST-direct")
+    for method in methods:
         body = assert_problem(send(server, template.format(url=url), method), 400, word)
         assert body["type"].endswith("/query-refused")
     assert not _connected(sock)
+    reliability.record("hostile query", "`SERVICE` and `LOAD` to a listening loopback port", tried=len(methods),
+                       lost="nothing", outcome="400 `query-refused`; nothing connected to the port")
 
 
 def test_put_and_delete_are_405(server):
@@ -389,10 +394,13 @@ def test_every_named_query_passes_the_guard():
     ("SELECT * WHERE { BIND(" + "+".join(["1"] * 2000) + " AS ?x) }", "operators"),
     ("SELECT * WHERE { ?s ?p \"" + "x" * 150_000 + "\" }", "bytes long"),
 ])
-def test_dangerous_queries_are_refused_and_the_server_keeps_answering(server, query, words):
+def test_dangerous_queries_are_refused_and_the_server_keeps_answering(server, query, words, reliability):
     body = assert_problem(send(server, query, "POST-direct"), 400, words)
     assert body["type"].endswith("/query-refused")
     assert count(server) > 600
+    reliability.record("hostile query", "queries that would abort the engine (5,000 deep, 700 `OPTIONAL` or "
+                       "`MINUS`, 2,000 operators, 150 kB)", tried=1, lost="nothing",
+                       outcome="400 `query-refused` saying which limit; the server answered on")
 
 
 # --- timeouts, answer size, engine crash (a server of our own) -----------------------------------
@@ -449,7 +457,7 @@ def _wait_until_busy(pid: int, thread: threading.Thread) -> None:
 
 
 @pytest.mark.parametrize("query", [HEAVY, HEAVY.replace("SELECT ?a WHERE", "ASK")], ids=["select", "ask"])
-def test_a_query_past_the_timeout_is_504_and_others_are_answered(fragile, query):
+def test_a_query_past_the_timeout_is_504_and_others_are_answered(fragile, query, reliability):
     url, location = fragile
     thread, answer = _in_background(url, query)
     _wait_until_busy(_engine_pid(location), thread)
@@ -458,16 +466,20 @@ def test_a_query_past_the_timeout_is_504_and_others_are_answered(fragile, query)
     body = assert_problem(answer["response"], 504, "timeout")
     assert body["type"].endswith("/query-timeout")
     assert count(url) > 600
+    reliability.record("hostile query", "a `SELECT` and an `ASK` past a 1 s timeout", tried=1, lost="nothing",
+                       outcome="504 `query-timeout`, never a partial answer; an `ASK` sent meanwhile answered")
 
 
-def test_an_answer_over_the_cap_is_refused_whole(fragile):
+def test_an_answer_over_the_cap_is_refused_whole(fragile, reliability):
     url, _ = fragile
     body = assert_problem(send(url, "CONSTRUCT WHERE { ?s ?p ?o }"), 400, "result too large", "LIMIT")
     assert body["type"].endswith("/query-refused")
     assert len(rows(send(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 5"))) == 5
+    reliability.record("hostile query", "a `CONSTRUCT` of everything past a 20 kB answer cap", tried=1,
+                       lost="nothing", outcome="400 `query-refused` \"result too large\", never a cut answer")
 
 
-def test_an_engine_crash_is_survived(fragile):
+def test_an_engine_crash_is_survived(fragile, reliability):
     url, location = fragile
     before = count(url)
     pid = _engine_pid(location)
@@ -490,6 +502,9 @@ def test_an_engine_crash_is_survived(fragile):
     assert statuses[-1] == 200, statuses
     assert int(response.json()["results"]["bindings"][0]["n"]["value"]) == before
     assert _engine_pid(location) != pid
+    reliability.record("fault", "SIGKILL to a server's engine during a query", tried=1, lost="nothing",
+                       outcome=f"the query got 503 with `Retry-After`; the engine was restarted by the next "
+                       f"requests, with all {before:,} quads")
 
 
 # --- real clients --------------------------------------------------------------------------------

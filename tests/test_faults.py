@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -168,6 +169,21 @@ def released(location: Path) -> None:
         time.sleep(0.02)
 
 
+def summary(outcomes: list[tuple]) -> str:
+    """What the kill runs hit and how they ended, from each run's (what was killed, …, versions
+    seen): for the record."""
+    killed = Counter(str(run[0]) for run in outcomes)
+    ended = Counter({("old",): "all version 1", ("new",): "all version 2"}.get(tuple(run[-1]), "mixed")
+                    for run in outcomes)
+    return (f"killed: {times(killed)}; ended: {times(ended)}; every store passed the integrity check, every "
+            "graph with its record wholly version 1 or version 2")
+
+
+def times(counted: Counter) -> str:
+    """``2× a, 1× b``, in the order of the names."""
+    return ", ".join(f"{n}× {name}" for name, n in sorted(counted.items()))
+
+
 def dead(proc: psutil.Process) -> None:
     """Wait until ``proc`` (not our child) is gone or a zombie (its parent reaps it later)."""
     deadline = time.monotonic() + 60
@@ -182,7 +198,7 @@ def dead(proc: psutil.Process) -> None:
 
 
 @pytest.mark.slow
-def test_a_loader_killed_mid_write_leaves_each_graph_old_or_new(versions: Versions) -> None:
+def test_a_loader_killed_mid_write_leaves_each_graph_old_or_new(versions: Versions, reliability) -> None:
     rng = random.Random(6)
     outcomes = []
     kills = [KILLS[i % 3] for i in range(RUNS or 4)]
@@ -201,6 +217,8 @@ def test_a_loader_killed_mid_write_leaves_each_graph_old_or_new(versions: Versio
         outcomes.append((killed, sorted(set(seen.values()))))
         shutil.rmtree(location)
     print(f"loader kills (a load takes {versions.seconds:.1f} s):", outcomes)
+    reliability.record("fault", "SIGKILL to `policykg load`, its engine or both, at a seeded moment of a load",
+                       tried=len(outcomes), outcome=summary(outcomes), lost="nothing")
 
 
 STAGED = """
@@ -215,7 +233,7 @@ with Store(Path(sys.argv[1])) as store:
 
 
 @pytest.mark.slow
-def test_a_staged_load_killed_between_its_requests_leaves_no_staging(versions: Versions) -> None:
+def test_a_staged_load_killed_between_its_requests_leaves_no_staging(versions: Versions, reliability) -> None:
     """A load over the engine's request limit stages its graphs in pieces, then swaps them in:
     killed before the swap, it leaves staging graphs, dropped when the store is next opened."""
     rng = random.Random(7)
@@ -240,6 +258,9 @@ def test_a_staged_load_killed_between_its_requests_leaves_no_staging(versions: V
         versions.outcome(location)
         shutil.rmtree(location)
     print("staging graphs dropped on reopening:", dropped)
+    reliability.record("fault", "SIGKILL to a staged load (over the engine's request limit) once it staged",
+                       tried=len(dropped), outcome=f"{sum(1 for n in dropped if n)} left staging graphs "
+                       f"({sum(dropped)} in all), all dropped on reopening; every graph whole", lost="nothing")
 
 
 def staging_seen(loader: subprocess.Popen) -> None:
@@ -291,7 +312,7 @@ def post_entries(url: str, entries: Path, *, timeout: float = 300) -> httpx.Resp
 
 
 @pytest.mark.slow
-def test_a_server_killed_mid_write_leaves_each_graph_old_or_new(versions: Versions) -> None:
+def test_a_server_killed_mid_write_leaves_each_graph_old_or_new(versions: Versions, reliability) -> None:
     rng = random.Random(8)
     outcomes = []
     kills = [KILLS[i % 3] for i in range(RUNS or 3)]
@@ -308,9 +329,12 @@ def test_a_server_killed_mid_write_leaves_each_graph_old_or_new(versions: Versio
         outcomes.append((killed, answers[0], sorted(set(seen.values()))))
         shutil.rmtree(location)
     print("server kills:", outcomes)
+    answers = Counter(str(answer) for _, answer, _ in outcomes)
+    reliability.record("fault", "SIGKILL to `policykg serve`, its engine or both, during a `POST /entries`",
+                       tried=len(outcomes), lost="nothing", outcome=summary(outcomes) + f"; the POST got: {times(answers)}")
 
 
-def test_an_engine_restarted_by_a_request_dies_with_a_killed_server(tmp_path: Path) -> None:
+def test_an_engine_restarted_by_a_request_dies_with_a_killed_server(tmp_path: Path, reliability) -> None:
     """The server restarts a dead engine from a request thread; killed with SIGKILL, it must not
     leave that engine behind, holding the store."""
     location = tmp_path / "store"
@@ -324,6 +348,9 @@ def test_an_engine_restarted_by_a_request_dies_with_a_killed_server(tmp_path: Pa
         kill(server, "policykg")
         dead(second)
     assert run(POLICYKG, "verify", "--store", location).returncode == 0
+    reliability.record("fault", "SIGKILL to a server whose engine a request had restarted", tried=1,
+                       outcome="the restarted engine died with the server; the store then passed the "
+                       "integrity check", lost="nothing")
 
 
 def _try_post(url: str, entries: Path) -> object:
@@ -340,7 +367,8 @@ SELECT ?recorded (COUNT(*) AS ?n) WHERE {
 
 
 @pytest.mark.slow
-def test_readers_and_a_backup_during_writes_see_whole_versions(versions: Versions, tmp_path: Path) -> None:
+def test_readers_and_a_backup_during_writes_see_whole_versions(versions: Versions, tmp_path: Path,
+                                                              reliability) -> None:
     """Readers count a source (and read its recorded size in the same query) while it is
     replaced back and forth; a backup taken meanwhile restores to whole versions."""
     both = {g: sizes for g, sizes in versions.sizes.items() if min(sizes) > 0}
@@ -387,12 +415,17 @@ def test_readers_and_a_backup_during_writes_see_whole_versions(versions: Version
     run(POLICYKG, "restore", tmp_path / "during.nq", "--store", restored)
     versions.outcome(restored)  # each graph whole, with its own record
     assert "ok:" in run(POLICYKG, "verify", "--store", restored).stdout
+    reliability.record("fault", "reads of one source through `/sparql` (2 threads) and a backup while the "
+                       "server replaces it twice", tried=len(seen), lost="nothing",
+                       outcome=f"each read saw a whole version, equal to the record in the same answer "
+                       f"(sizes seen: {' and '.join(map(str, sorted({n for n, _ in seen})))} triples, of the "
+                       f"versions' {' and '.join(map(str, sorted(sizes)))}); the backup restored to whole versions")
 
 
 # --- backup and restore ----------------------------------------------------------------------------
 
 
-def test_backup_and_restore_give_back_the_same_quads(versions: Versions, tmp_path: Path) -> None:
+def test_backup_and_restore_give_back_the_same_quads(versions: Versions, tmp_path: Path, reliability) -> None:
     backup = tmp_path / "base.nq"
     done = run(POLICYKG, "backup", backup, "--store", versions.base)
     assert "every graph matches its metadata" in done.stdout
@@ -410,9 +443,14 @@ def test_backup_and_restore_give_back_the_same_quads(versions: Versions, tmp_pat
     assert second.returncode == 1 and "never overwrites" in second.stderr
     nowhere = run(POLICYKG, "backup", tmp_path / "no" / "b.nq", "--store", versions.base, check=False)
     assert nowhere.returncode == 1 and f"no directory {tmp_path / 'no'}" in nowhere.stderr
+    refused = [again, second, nowhere]
+    reliability.record("fault", "backup and restore; a restore over a store that is not empty, a backup over "
+                       "a file or into a missing directory", tried=1 + len(refused), lost="nothing",
+                       outcome=f"the same {len(before):,} quads restored; {len(refused)} refused with exit 1 "
+                       "and a message")
 
 
-def test_a_damaged_backup_is_refused_and_changes_nothing(versions: Versions, tmp_path: Path) -> None:
+def test_a_damaged_backup_is_refused_and_changes_nothing(versions: Versions, tmp_path: Path, reliability) -> None:
     backup = tmp_path / "base.nq"
     run(POLICYKG, "backup", backup, "--store", versions.base)
     lines = backup.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -436,23 +474,26 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(versions: Versions, tmp
     with Store(target) as store:
         assert set(store) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # nothing left
+    damaged = [cut, broken]
+    reliability.record("fault", "a damaged backup restored with `--force` (a graph short of a triple, a file "
+                       "cut mid-line)", tried=len(damaged), lost="nothing",
+                       outcome=f"each refused with exit 1; the target store kept its {len(before):,} quads")
 
 
 # --- a locked, read-only or full store ----------------------------------------------------------------
 
 
-def test_a_store_held_by_a_server_is_refused_by_name(versions: Versions, tmp_path: Path) -> None:
+def test_a_store_held_by_a_server_is_refused_by_name(versions: Versions, tmp_path: Path, reliability) -> None:
     location = tmp_path / "held"
     run(POLICYKG, "load", "--store", location, ROOT / "data")
     with Store(location) as store:
         before = set(store)
+    commands = (["load", "--store", location, versions.v2], ["backup", tmp_path / "b.nq", "--store", location],
+                ["restore", tmp_path / "b.nq", "--store", location, "--force"], ["verify", "--store", location])
     with serving(location) as (server, url):
         engine = engine_of(server.pid)
         assert engine is not None
-        for command in (["load", "--store", location, versions.v2],
-                        ["backup", tmp_path / "b.nq", "--store", location],
-                        ["restore", tmp_path / "b.nq", "--store", location, "--force"],
-                        ["verify", "--store", location]):
+        for command in commands:
             if command[0] == "restore":
                 run(POLICYKG, "backup", tmp_path / "b.nq", "--server", url)
             done = run(POLICYKG, *command, check=False)
@@ -465,6 +506,10 @@ def test_a_store_held_by_a_server_is_refused_by_name(versions: Versions, tmp_pat
     with Store(location) as store:
         assert set(store) == before
         assert check_store(store).ok
+    reliability.record("fault", "a store held by a running server, given to load, backup, restore and verify",
+                       tried=len(commands), lost="nothing",
+                       outcome="each refused with exit 1, naming the holder's pid and command, and pointing "
+                       "to the server; the store unchanged")
 
 
 def mount(*arguments: object) -> None:
@@ -485,7 +530,7 @@ def mounted(target: Path, *arguments: object) -> Iterator[None]:
         subprocess.run(["umount", str(target)], check=True)
 
 
-def test_a_read_only_store_directory_gets_a_clear_message(versions: Versions, tmp_path: Path) -> None:
+def test_a_read_only_store_directory_gets_a_clear_message(versions: Versions, tmp_path: Path, reliability) -> None:
     location = tmp_path / "store"
     run(POLICYKG, "load", "--store", location, ROOT / "data")
     with Store(location) as store:
@@ -493,15 +538,19 @@ def test_a_read_only_store_directory_gets_a_clear_message(versions: Versions, tm
     view = tmp_path / "read-only"
     with mounted(view, "--bind", location):
         mount("-o", "remount,ro,bind", view)
-        for command in (["load", "--store", view, versions.v2], ["verify", "--store", view]):
+        commands = (["load", "--store", view, versions.v2], ["verify", "--store", view])
+        for command in commands:
             done = run(POLICYKG, *command, check=False)
             assert done.returncode == 1 and "Traceback" not in done.stderr
             assert f"the store directory {view} is on a read-only file system" in " ".join(done.stderr.split())
     with Store(location) as store:
         assert set(store) == before and check_store(store).ok
+    reliability.record("fault", "a store on a read-only file system, given to load and verify",
+                       tried=len(commands), lost="nothing",
+                       outcome="each refused with exit 1 and one message; the store unchanged")
 
 
-def test_a_full_disk_refuses_the_write_whole(versions: Versions, tmp_path: Path) -> None:
+def test_a_full_disk_refuses_the_write_whole(versions: Versions, tmp_path: Path, reliability) -> None:
     disk = tmp_path / "disk"
     with mounted(disk, "-t", "tmpfs", "-o", "size=3m", "tmpfs"):
         location = disk / "store"
@@ -529,3 +578,9 @@ def test_a_full_disk_refuses_the_write_whole(versions: Versions, tmp_path: Path)
             assert post_entries(url, versions.v1).status_code == 201  # the retry asked for works
         graphs, _ = state(location)  # the integrity check passes, and version 1 is in, whole
         assert all(graphs.get(graph) == quads for graph, quads in versions.old[0].items())
+    refusals = [done, opening, refused]
+    reliability.record("fault", "a full disk (3 MB tmpfs): `policykg load`, then opening the store, then "
+                       "`POST /entries`", tried=len(refusals), lost="nothing",
+                       outcome=f"each refused whole (exit 1, exit 1, {refused.status_code}); once space was "
+                       f"freed the store opened with its {len(before):,} quads and the server's retry was "
+                       "written")

@@ -56,7 +56,7 @@ def _start_heavy(url: str, queries: list[str]) -> list[tuple[threading.Thread, d
     return [_in_background(url, f"# heavy {i}\n{query}") for i, query in enumerate(queries)]
 
 
-def _assert_all_stopped(started: list[tuple[threading.Thread, dict]]) -> None:
+def _assert_all_stopped(started: list[tuple[threading.Thread, dict]]) -> list[int]:
     """Each heavy query ended with an error: 504 past its timeout, or 503 (Retry-After) when the
     engine was stopped under it to end another one (kg.engine); never an answer."""
     statuses = []
@@ -71,6 +71,7 @@ def _assert_all_stopped(started: list[tuple[threading.Thread, dict]]) -> None:
         else:
             assert response.status_code == 504 and body["type"].endswith("/query-timeout"), body
     assert 504 in statuses, statuses
+    return statuses
 
 
 def _engine_cpu(location: Path) -> float:
@@ -82,7 +83,7 @@ def _engine_cpu(location: Path) -> float:
 
 
 @pytest.mark.slow
-def test_four_heavy_queries_do_not_starve_a_simple_lookup(busy_server):
+def test_four_heavy_queries_do_not_starve_a_simple_lookup(busy_server, reliability):
     url, location = busy_server
     started = _start_heavy(url, list(HEAVY.values()))
     for thread, _ in started:
@@ -93,11 +94,15 @@ def test_four_heavy_queries_do_not_starve_a_simple_lookup(busy_server):
     assert lookup.status_code == 200 and lookup.json()["items"][0]["label"] == "China", lookup.text
     assert ask.json()["boolean"] is True
     assert all(still_running), "the heavy queries ended before the lookup was answered"
-    _assert_all_stopped(started)
+    stopped = _assert_all_stopped(started)
+    reliability.record("hostile query", f"{len(HEAVY)} heavy queries at once ({', '.join(HEAVY)}), then a "
+                       "REST lookup and an `ASK`", tried=len(started) + 2, lost="nothing",
+                       outcome=f"the lookup and the `ASK` answered while all {len(started)} ran; the "
+                       f"{len(stopped)} heavy ones ended in 504 or 503, none in an answer")
 
 
 @pytest.mark.slow
-def test_a_saturated_server_answers_503_with_retry_after(busy_server):
+def test_a_saturated_server_answers_503_with_retry_after(busy_server, reliability):
     url, _ = busy_server
     started = _start_heavy(url, [HEAVY["cartesian count"]] * (MAX_QUERIES + 2))
     for thread, _ in started:
@@ -108,14 +113,18 @@ def test_a_saturated_server_answers_503_with_retry_after(busy_server):
     for response in busy:
         assert_problem(response, 503, "POLICYKG_MAX_CONCURRENT_QUERIES")
         assert response.headers["retry-after"].isdigit()
-    _assert_all_stopped([(thread, answer) for thread, answer in started if answer["response"] not in busy])
+    stopped = _assert_all_stopped([(thread, answer) for thread, answer in started if answer["response"] not in busy])
     # the slots are given back: the server answers again
     assert send(url, "# after\nASK { ?s ?p ?o }").json()["boolean"] is True
+    reliability.record("hostile query", f"{len(started)} heavy queries at once on a server with {MAX_QUERIES} "
+                       "slots", tried=len(started), lost="nothing",
+                       outcome=f"{len(busy)} refused at once with 503 `server-busy` and `Retry-After`, "
+                       f"{len(stopped)} ended in 504 or 503; then the server answered again")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["cartesian join", "unbounded property paths"])  # hang-up; engine stopped
-def test_a_stopped_query_stops_using_cpu(busy_server, kind):
+def test_a_stopped_query_stops_using_cpu(busy_server, kind, reliability):
     url, location = busy_server
     before = _engine_cpu(location)
     response = send(url, f"# stop the {kind}\n{HEAVY[kind]}", timeout=60)
@@ -126,10 +135,13 @@ def test_a_stopped_query_stops_using_cpu(busy_server, kind):
     time.sleep(3)
     assert _engine_cpu(location) - settled < 0.3, "the engine kept working on a stopped query"
     assert send(url, f"# after the {kind}\nASK {{ ?s ?p ?o }}").json()["boolean"] is True  # all still there
+    reliability.record("hostile query", f"a query past the timeout ({kind})", tried=1, lost="nothing",
+                       outcome="504; then the engine " + ("was stopped" if settled == 0.0 else "stopped working on "
+                       "it") + " (under 0.3 CPU s in the next 3 s), and the next query was answered")
 
 
 @pytest.mark.slow
-def test_rest_lookups_and_sparql_share_the_slots(tmp_path):
+def test_rest_lookups_and_sparql_share_the_slots(tmp_path, reliability):
     from kg.load import load_paths
     from kg.store import Store
 
@@ -148,11 +160,16 @@ def test_rest_lookups_and_sparql_share_the_slots(tmp_path):
         thread.join()
         assert_problem(answer["response"], 504, "timeout")
         assert httpx.get(url + "/actors", params={"q": "china"}).json()["items"][0]["label"] == "China"
+    reliability.record("hostile query", "a REST lookup and an `ASK` while a heavy query holds the only slot",
+                       tried=2, lost="nothing", outcome="both 503 `server-busy` with `Retry-After: 1`; the heavy "
+                       "one ended in 504; the lookup then answered")
 
 
-def test_the_cli_query_stops_at_its_timeout_with_exit_1():
+def test_the_cli_query_stops_at_its_timeout_with_exit_1(reliability):
     policykg = str(Path(sys.executable).with_name("policykg"))
     done = subprocess.run([policykg, "query", VALUES_PRODUCT, "--store", ":memory:", "--timeout", "1"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "timeout" in done.stderr and done.stdout == ""
+    reliability.record("hostile query", "`policykg query --timeout 1` over 10^10 rows of `VALUES`", tried=1,
+                       lost="nothing", outcome="exit 1, the timeout named, nothing on stdout")

@@ -58,7 +58,7 @@ def api_url(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.mark.slow
-def test_every_operation_answers_as_documented(api_url):
+def test_every_operation_answers_as_documented(api_url, reliability):
     schema = schemathesis.openapi.from_url(api_url + "/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 20, [operation.label for operation in operations]
@@ -80,3 +80,8 @@ def test_every_operation_answers_as_documented(api_url):
             failures[f"{operation.label} ({mode.value})"] = str(failure)[:3000]
     assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
     assert sent[GenerationMode.POSITIVE] > 20 * EXAMPLES and sent[GenerationMode.NEGATIVE] > 10 * EXAMPLES, sent
+    reliability.record("hostile input", f"schemathesis: requests generated from the OpenAPI document to its "
+                       f"{len(operations)} operations, with the write token", tried=sum(sent.values()),
+                       lost="nothing", outcome=f"{sent[GenerationMode.POSITIVE]:,} the document allows and "
+                       f"{sent[GenerationMode.NEGATIVE]:,} it does not: no server error; every status, content "
+                       "type, header and body as documented")

@@ -20,17 +20,21 @@ from kg.lookups import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 router = APIRouter(tags=["lookups"])
 
 IRI = "https://w3id.org/policykg/id/"
+MAX_TEXT = 1000
+"""Characters of a text or entity parameter."""
+MAX_DATE = 40
+"""Characters of a date parameter."""
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"items per page (at most {MAX_LIMIT})")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"items to skip (at most {MAX_OFFSET:,})")]
-Text = Annotated[str | None, Query(max_length=1000, description="text to look for (case-insensitive)")]
+Text = Annotated[str | None, Query(max_length=MAX_TEXT, description="text to look for (case-insensitive)")]
 
 
 def _entity(what: str, example: str) -> Any:
-    return Query(max_length=1000, description=f"{what}: a slug or a full IRI", examples=[example])
+    return Query(max_length=MAX_TEXT, description=f"{what}: a slug or a full IRI", examples=[example])
 
 
 def _date(what: str, alias: str | None = None) -> Any:
-    return Query(alias=alias, max_length=40, description=f"{what} (YYYY-MM-DD, inclusive)",
+    return Query(alias=alias, max_length=MAX_DATE, description=f"{what} (YYYY-MM-DD, inclusive)",
                  examples=["2024-07-01"], json_schema_extra={"format": "date"})
 
 
@@ -103,7 +107,7 @@ def _with_next(page: dict[str, Any], next_url: Any, limit: int, offset: int) -> 
 @router.get("/actors", operation_id="search_actors", response_model=Page,
             responses={**_page_example(ACTOR_EXAMPLE, "/actors?q=china"), **INVALID})
 def search_actors(request: Request, response: Response, store: StoreDep,
-                  q: Annotated[str | None, Query(max_length=1000, examples=["china"],
+                  q: Annotated[str | None, Query(max_length=MAX_TEXT, examples=["china"],
                                                  description="text the label or altLabel contains (any case)")] = None,
                   limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict[str, Any]:
     """Actors by name; `q` searches their labels and alternative labels."""
