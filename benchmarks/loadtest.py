@@ -68,7 +68,7 @@ PREFIX = "loadtest-"
 # --- what to ask and whom to write about ---------------------------------------------------------
 
 _TOP = """PREFIX pk: <https://w3id.org/policykg/ontology#>
-SELECT ?x (COUNT(*) AS ?n) WHERE { ?s ?p ?x FILTER(isIRI(?x)) } GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 4"""
+SELECT ?x (COUNT(*) AS ?n) WHERE { ?s ?p ?x FILTER(isIRI(?x)) } GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 100"""
 _PUBLISHER = """SELECT ?x (COUNT(*) AS ?n) WHERE { ?s <http://purl.org/dc/terms/publisher> ?x }
 GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 1"""
 _SOURCES = """SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s <https://w3id.org/policykg/ontology#speaker> ?x } }
@@ -86,11 +86,19 @@ class Targets:
     replaceable: list[str]  # slugs of existing sources the writer may replace
 
 
-def pick_targets(store: Store, *, replace_existing: int) -> Targets:
-    """The most active speakers, holders and topics of the store, and replaceable sources."""
+def pick_targets(store: Store, *, replace_existing: int, busiest: bool = False) -> Targets:
+    """Speakers, holders and topics of the store, and replaceable sources.
+
+    By activity rank among the 100 most active: the 10th, 25th, 50th and 100th (typical
+    actors), or with ``busiest`` the first four. In the synthetic stores activity is Zipf-like:
+    at 100,000 statements the busiest speaker made about 11,000 of them.
+    """
     def top(predicate: str) -> list[str]:
         rows = store.select(_TOP, substitutions={"p": NamedNode(PK + predicate)})
-        return [row["x"].value for row in rows]
+        found = [row["x"].value for row in rows]
+        ranks = range(4) if busiest else (9, 24, 49, 99)
+        picked = [found[min(rank, len(found) - 1)] for rank in ranks] if found else []
+        return list(dict.fromkeys(picked))
 
     speakers, holders, abouts = top("speaker"), top("holder"), top("about")
     publisher = [row["x"].value for row in store.select(_PUBLISHER)]
@@ -121,7 +129,7 @@ def slug_of(iri: str) -> str:
 
 def rest_paths(targets: Targets) -> list[str]:
     """The REST lookups of the load."""
-    head, tail = slug_of(targets.speakers[0]), slug_of(targets.speakers[-1])
+    head, tail = slug_of(targets.speakers[0]), slug_of(targets.speakers[-1])  # more and less active
     return [
         f"/statements?speaker={head}&from=2015-01-01&to=2025-12-31",
         f"/statements?speaker={tail}&from=2024-01-01&to=2024-12-31",
@@ -481,7 +489,7 @@ def run(args: argparse.Namespace) -> dict:
         shutil.copytree(original, copy)
         with Store(copy) as store:
             iris = store.iris
-            targets = pick_targets(store, replace_existing=args.replace_existing)
+            targets = pick_targets(store, replace_existing=args.replace_existing, busiest=args.busiest)
             integrity_before = check_store(store)
             log("snapshot before the load")
             before = snapshot(store, {iris.graph(slug) for slug in targets.replaceable})
@@ -588,6 +596,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--rss-every", type=float, default=5.0, help="seconds between RSS samples")
     parser.add_argument("--rss-growth", type=float, default=0.25,
                         help="largest growth of the median RSS, last third of the run against the first")
+    parser.add_argument("--busiest", action="store_true",
+                        help="ask about the most active actors (the heaviest lookups) rather than typical ones")
     parser.add_argument("--seed", type=int, default=1)
     return parser
 
