@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test serve setup java virtuoso wrk clean bench-quick bench bench-setup bench-report
+.PHONY: test serve setup java virtuoso wrk clean bench-quick bench bench-setup bench-report loadtest
 
 setup: $(STAMP) java virtuoso wrk
 
@@ -67,6 +67,16 @@ bench: bench-setup
 # docs/benchmarks.md and docs/benchmarks/*.png from benchmarks/results/*.json.
 bench-report: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.report
+
+# A bounded load test on a copy of STORE (docs/reliability.md, "Load"): REST lookups, /sparql and
+# writes for MINUTES, then every graph compared with the store before. Exit status 1 when a check fails.
+STORE   ?= var/store
+MINUTES ?= 5
+LOADTEST_OUT ?= var/loadtest.json
+
+loadtest: $(STAMP) wrk
+	@mkdir -p $(dir $(LOADTEST_OUT))
+	$(BIN)/python -m benchmarks.loadtest --store $(STORE) --minutes $(MINUTES) --out $(LOADTEST_OUT)
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache

@@ -72,7 +72,7 @@ def test_the_reliability_record_has_its_shape():
     assert all(row[2].replace(",", "").isdigit() and row[5].startswith("`test_") for row in cells), rows
     assert sorted(cells, key=lambda row: SECTIONS.index(row[0])) == cells
     headings = re.findall(r"^## (.+)$", text, re.M)
-    assert headings == ["The record", "Hostile and heavy queries", "Bad input", "Access", "Faults", "Limits"]
+    assert headings == ["The record", "Hostile and heavy queries", "Bad input", "Access", "Faults", "Load", "Limits"]
 
 
 def test_the_limits_table_is_what_the_code_says():

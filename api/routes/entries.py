@@ -40,6 +40,7 @@ WRITE_RESPONSES = {
         "application/json": {"example": {
             "loaded": ["ap-2024-07-02-un-ai-resolutions"], "unchanged": [], "triples": 693,
             "graphs": ["https://w3id.org/policykg/graph/ap-2024-07-02-un-ai-resolutions"]}}}},
+    400: {"description": "a multipart body that cannot be read, or of more than 100 files"},
     401: {"description": "no or wrong bearer token"},
     403: {"description": "writes are disabled (POLICYKG_TOKEN unset)"},
     413: {"description": "body larger than POLICYKG_MAX_BODY"},
