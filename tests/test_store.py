@@ -529,3 +529,15 @@ def test_insert_data_in_pieces_is_valid_and_writes_every_triple_once() -> None:
         target.update(piece)
     assert len(target) == 150
     assert _insert_data({}, 400) == ["INSERT DATA {\n}"]
+
+
+def test_the_engine_waits_longer_for_a_store_with_a_write_ahead_log_to_replay(tmp_path: Path) -> None:
+    from kg.engine import ENGINE_LOG_NAME, REPLAY_BYTES_PER_S, STARTUP_TIMEOUT, OxigraphServer
+
+    server = OxigraphServer()
+    server._location = tmp_path
+    assert server._startup_allowance() == STARTUP_TIMEOUT
+    with open(tmp_path / "000042.log", "wb") as wal:  # sparse: only its size matters here
+        wal.truncate(5 * REPLAY_BYTES_PER_S)
+    (tmp_path / ENGINE_LOG_NAME).write_bytes(b"x" * 1000)  # the engine's own output is no WAL
+    assert server._startup_allowance() == STARTUP_TIMEOUT + 5
