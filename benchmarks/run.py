@@ -513,10 +513,13 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
         log("policykg serve: start, /sparql, REST")
         pk_port = free_port()
         base = f"http://127.0.0.1:{pk_port}"
+        # As many query slots as wrk has connections: throughput, not POLICYKG_MAX_CONCURRENT_QUERIES's
+        # 503s (the 1M run of 2026-11-26 had 8 slots for 16 connections: 57% of its answers were 503).
+        slots = {"POLICYKG_MAX_CONCURRENT_QUERIES": str(max(8, args.wrk_connections))}
         started = time.perf_counter()
         with process([POLICYKG, "serve", "--host", "127.0.0.1", "--port", str(pk_port), "--store",
                       str(served_store)], base + paths[0],
-                     env={"POLICYKG_QUERY_TIMEOUT": "300"}) as (pk_proc, answer_s):
+                     env={"POLICYKG_QUERY_TIMEOUT": "300", **slots}) as (pk_proc, answer_s):
             result["server_start_first_answer_s"] = round(answer_s, 3)
             client.get(base + "/-/health").raise_for_status()  # its counts read every quad
             result["server_start_health_s"] = round(time.perf_counter() - started, 3)
@@ -533,7 +536,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
             cold = f"http://127.0.0.1:{cold_port}"
             with process([POLICYKG, "serve", "--host", "127.0.0.1", "--port", str(cold_port), "--store",
                           str(served_store) + "-cold"], cold + "/-/health",
-                         env={"POLICYKG_QUERY_TIMEOUT": "300", "POLICYKG_CACHE_MB": "0"}):
+                         env={"POLICYKG_QUERY_TIMEOUT": "300", "POLICYKG_CACHE_MB": "0", **slots}):
                 rest_samples: dict[str, list[float]] = {}
                 for _ in range(args.rounds):
                     for path in paths:
