@@ -1,8 +1,8 @@
 """Dependencies shared by the routers.
 
 They are ``async`` though they wait on nothing: FastAPI runs a plain ``def`` dependency in its
-thread pool, a hop between threads per dependency and request (measured: /sparql answered
-ASK {} in about half the time once these no longer hopped).
+thread pool, a hop between threads per dependency and request (measured by hand: /sparql
+answered ASK {} in 1.85 ms at the median once these no longer hopped, 2.2 ms before).
 """
 
 from __future__ import annotations

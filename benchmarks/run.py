@@ -377,7 +377,6 @@ def ingest(entries: Path, store: Path, *, chunk_mb: float, manifest: dict) -> di
         "ingest_statements_per_s": round(manifest["statements"] / seconds, 1),
         "ingest_statements_measured": manifest["statements"],
         "ingest_seconds": round(seconds, 2),
-        "ingest_chunks": max(1, round(size / chunk_bytes)),
         "ingest_peak_rss_mb": round(peak / 2**20, 1),
         "ingest_load_average": [round(before, 2), round(os.getloadavg()[0], 2)],  # 1-minute, before and after
         "ingest_method": f"`policykg load --chunk-mb {chunk_mb:g}` of the {files:,} entry files "

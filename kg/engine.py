@@ -618,14 +618,10 @@ class OxigraphServer:
     def restart(self) -> None:
         """Stop the running server and start it again on the same port (its storage reopened)."""
         with self._lock:
-            if self._port is None:
-                raise EngineError("the engine has not been started")
-            proc, self._child.proc = self._child.proc, None
+            proc = self._child.proc
             if proc is not None:
                 _terminate(proc, STOP_GRACE)
-            log.warning("restarting the SPARQL engine (pid %s)", proc.pid if proc else None)
-            self._spawn(port=self._port)
-            self.restarts += 1
+            self.ensure_running()
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, SIGKILL after a grace period) and wait for it."""

@@ -172,15 +172,20 @@ def running_server(store: str, **env: str) -> Iterator[str]:
         yield url
 
 
+def data_store(location: Path) -> Path:
+    """A store on disk at ``location`` holding the bundled data; its absolute path."""
+    from kg.load import load_paths
+
+    location = location.absolute()
+    with Store(location) as store:
+        load_paths([ROOT / "data"], store)
+    return location
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[str]:
     """A read-mostly server over a store on disk holding the bundled data (do not write to it)."""
-    from kg.load import load_paths
-
-    location = tmp_path_factory.mktemp("served") / "store"
-    with Store(location) as store:
-        load_paths([ROOT / "data"], store)
-    with running_server(str(location)) as url:
+    with running_server(str(data_store(tmp_path_factory.mktemp("served") / "store"))) as url:
         yield url
 
 

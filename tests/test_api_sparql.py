@@ -28,7 +28,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from api.negotiation import RDF_MEDIA_TYPES
 from kg import guard
 from kg.errors import QueryRefused
-from conftest import ROOT, running_server
+from conftest import ROOT, data_store, running_server
 
 PK = "https://w3id.org/policykg/ontology#"
 ID = "https://w3id.org/policykg/id/"
@@ -409,12 +409,7 @@ def test_dangerous_queries_are_refused_and_the_server_keeps_answering(server, qu
 @pytest.fixture(scope="module")
 def fragile(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A server over an on-disk copy of the data with a 1 s timeout and a 20 kB answer cap."""
-    from kg.load import load_paths
-    from kg.store import Store
-
-    location = (tmp_path_factory.mktemp("fragile") / "store").absolute()
-    with Store(location) as store:
-        load_paths([ROOT / "data"], store)
+    location = data_store(tmp_path_factory.mktemp("fragile") / "store")
     with running_server(str(location), POLICYKG_QUERY_TIMEOUT="1", POLICYKG_MAX_RESULT="20000") as url:
         yield url, location
 

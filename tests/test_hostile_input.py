@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 
-from conftest import ROOT, TOKEN, running_server
+from conftest import ROOT, TOKEN, data_store, running_server
 
 GOOD = (ROOT / "data" / "ap-2024-07-02-un-ai-resolutions.yaml").read_text(encoding="utf-8")
 HEAD = "source: {id: fuzz, title: Fuzz, publisher: associated-press, issued: 2024-07-02}\n"
@@ -126,13 +126,7 @@ def quads(url: str) -> set[str]:
 @pytest.fixture(scope="module")
 def loaded_server(tmp_path_factory) -> Iterator[str]:
     """A server over an on-disk copy of the data, writes allowed with TOKEN."""
-    from kg.load import load_paths
-    from kg.store import Store
-
-    location = tmp_path_factory.mktemp("hostile") / "store"
-    with Store(location) as store:
-        load_paths([ROOT / "data"], store)
-    with running_server(str(location)) as url:
+    with running_server(str(data_store(tmp_path_factory.mktemp("hostile") / "store"))) as url:
         yield url
 
 

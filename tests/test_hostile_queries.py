@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT, running_server
+from conftest import data_store, running_server
 from test_api_sparql import _cpu_seconds, _engine_pid, _in_background, _wait_until_busy, assert_problem, send
 
 MAX_QUERIES = 5
@@ -41,12 +41,7 @@ VALUES_PRODUCT = ("SELECT (COUNT(*) AS ?n) WHERE { "
 @pytest.fixture(scope="module")
 def busy_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A server over an on-disk copy of the data, a 5 s timeout and at most 5 queries at once."""
-    from kg.load import load_paths
-    from kg.store import Store
-
-    location = (tmp_path_factory.mktemp("busy") / "store").absolute()
-    with Store(location) as store:
-        load_paths([ROOT / "data"], store)
+    location = data_store(tmp_path_factory.mktemp("busy") / "store")
     with running_server(str(location), POLICYKG_QUERY_TIMEOUT=str(TIMEOUT),
                         POLICYKG_MAX_CONCURRENT_QUERIES=str(MAX_QUERIES)) as url:
         yield url, location
@@ -142,12 +137,7 @@ def test_a_stopped_query_stops_using_cpu(busy_server, kind, reliability):
 
 @pytest.mark.slow
 def test_rest_lookups_and_sparql_share_the_slots(tmp_path, reliability):
-    from kg.load import load_paths
-    from kg.store import Store
-
-    location = (tmp_path / "store").absolute()
-    with Store(location) as store:
-        load_paths([ROOT / "data"], store)
+    location = data_store(tmp_path / "store")
     with running_server(str(location), POLICYKG_QUERY_TIMEOUT="3", POLICYKG_MAX_CONCURRENT_QUERIES="1") as url:
         thread, answer = _in_background(url, HEAVY["cartesian join"])
         _wait_until_busy(_engine_pid(location), thread)  # the engine works on it: it holds the one slot

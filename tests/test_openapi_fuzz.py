@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conftest import ROOT, TOKEN, running_server
+from conftest import TOKEN, data_store, running_server
 
 EXAMPLES = 50
 """Examples per operation and mode."""
@@ -47,13 +47,8 @@ def _as_text(ctx, value):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def api_url(tmp_path_factory) -> Iterator[str]:
     """A server over an on-disk copy of the data (writes allowed with TOKEN)."""
-    from kg.load import load_paths
-    from kg.store import Store
-
-    location = tmp_path_factory.mktemp("fuzzed") / "store"
-    with Store(location) as store:
-        load_paths([ROOT / "data"], store)
-    with running_server(str(location), POLICYKG_QUERY_TIMEOUT="2") as url:
+    with running_server(str(data_store(tmp_path_factory.mktemp("fuzzed") / "store")),
+                        POLICYKG_QUERY_TIMEOUT="2") as url:
         yield url
 
 
