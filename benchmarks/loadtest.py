@@ -64,6 +64,9 @@ from kg.store import Store
 PK = "https://w3id.org/policykg/ontology#"
 DOCUMENTED_503 = ("server-busy", "engine-unavailable")
 PREFIX = "loadtest-"
+# Picking the targets, the snapshots and the integrity check read the whole copy: at 1M statements
+# a query of them ran past the default 10 s timeout.
+SETUP_TIMEOUT = 1800.0
 
 # --- what to ask and whom to write about ---------------------------------------------------------
 
@@ -487,7 +490,7 @@ def run(args: argparse.Namespace) -> dict:
     try:
         log(f"copying {original} to {copy}")
         shutil.copytree(original, copy)
-        with Store(copy) as store:
+        with Store(copy, query_timeout=SETUP_TIMEOUT) as store:
             iris = store.iris
             targets = pick_targets(store, replace_existing=args.replace_existing, busiest=args.busiest)
             integrity_before = check_store(store)
@@ -523,7 +526,7 @@ def run(args: argparse.Namespace) -> dict:
             sampler.join()
         ledger = writer.ledger
         written = {iris.graph(slug) for slug in ledger.versions}
-        with Store(copy) as store:
+        with Store(copy, query_timeout=SETUP_TIMEOUT) as store:
             integrity_after = check_store(store)
             log("snapshot after the load")
             after = snapshot(store, written)

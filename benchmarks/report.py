@@ -159,7 +159,7 @@ def section(result: dict) -> list[str]:
         f"held {fmt(result['rdflib_endpoint_rss_mb'])} MB.",
         "",
         f"Ingest method: {result['ingest_method']}. Bulk import: "
-        f"`policykg load` of a slice of the dump ({fmt(result.get('bulk_import_quads'))} quads, about "
+        f"`{result.get('bulk_import_command', 'policykg load')}` of a slice of the dump ({fmt(result.get('bulk_import_quads'))} quads, about "
         f"{fmt(result.get('bulk_import_statements'))} statements, with the registry), since it is validated "
         f"like entry files. The store served below: {result.get('served_store', '—')}.",
         "",

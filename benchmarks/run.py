@@ -5,8 +5,9 @@ For each size, on data from :mod:`benchmarks.generate` (same seed, same bytes), 
 1. validated ingest: ``policykg load --chunk-mb`` of every entry file into a fresh on-disk
    store (one process, one transaction per chunk of files), statements/s and peak RSS of the
    process tree (policykg and its Oxigraph engine);
-2. bulk import: ``policykg load`` of the pre-validated N-Quads dump into another fresh store,
-   and ``oxigraph load`` of the same file (the peer's own import) for comparison;
+2. bulk import: ``policykg load --chunk-mb`` of a slice of the pre-validated N-Quads dump into
+   another fresh store, and ``oxigraph load`` of the whole dump (the peer's own import) for
+   comparison; both served stores then compacted with ``oxigraph optimize``;
 3. a curator's 20-statement file validated and committed into the full store (in process, and
    ``policykg load`` end to end);
 4. latency p50/p99 of the named questions (``kg/queries/*.rq`` with bound parameters from the
@@ -439,8 +440,9 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     piece = work / "dump-slice.nq"
     quads, approx = dump_slice(nquads, piece, args.bulk_statements, manifest)
     try:
-        seconds, peak, _ = run_timed([POLICYKG, "load", "--store", str(bulk_store), str(piece)])
-        result.update({"bulk_import_seconds": round(seconds, 2), "bulk_import_quads": quads,
+        seconds, peak, _ = run_timed([POLICYKG, "load", "--chunk-mb", str(args.chunk_mb), "--store",
+                                      str(bulk_store), str(piece)])
+        result.update({"bulk_import_command": f"policykg load --chunk-mb {args.chunk_mb:g}","bulk_import_seconds": round(seconds, 2), "bulk_import_quads": quads,
                        "bulk_import_statements": approx,
                        "bulk_import_quads_per_s": round(quads / seconds, 1),
                        "bulk_import_peak_rss_mb": round(peak / 2**20, 1)})
@@ -455,6 +457,12 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     # policykg serves the same dump, loaded by `oxigraph load` (same storage format as its
     # engine): a validated ingest of the whole size does not fit in the run (see above).
     run_timed([OXIGRAPH, "load", "--location", str(served_store), "--file", str(nquads)])
+    # Both stores compacted before they serve: a read-only server never compacts what `oxigraph
+    # load` wrote (the 1M run of 2026-11-26 had the peer 3-9x slower than the same engine behind
+    # policykg for that reason alone).
+    result["oxigraph_optimize_seconds"] = round(
+        run_timed([OXIGRAPH, "optimize", "--location", str(ox_store)])[0], 2)
+    run_timed([OXIGRAPH, "optimize", "--location", str(served_store)])
     shutil.copytree(served_store, str(served_store) + "-cold")  # a second server's own copy
     result["served_store"] = "the full dump loaded with `oxigraph load` (no meta-graph records)"
 
