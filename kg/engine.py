@@ -34,6 +34,8 @@ What the client normalises, because Oxigraph 0.5 does it its own way:
 * At most ``max_queries`` queries run at once (a slot is held from the request until the
   answer has been read or closed); one more is refused at once with
   :class:`~kg.errors.EngineBusy` instead of waiting in a queue that grows without limit.
+  The look-ups of writes have slots of their own (:func:`writer_lane`), so readers cannot
+  starve them.
 * A dead child is restarted before the next request (once per request); a request that could
   not connect is retried once after that restart. A request in flight when the engine dies is
   not retried: it fails with :class:`~kg.errors.EngineError`.
@@ -52,6 +54,8 @@ credential settings — never their values.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import ctypes
 import logging
 import math
@@ -130,6 +134,24 @@ CRASH_GRACE = 1.0
 MAX_QUERIES = 8
 """Queries the client lets run at once by default (each may keep an engine thread busy until its
 timeout); more are refused with :class:`~kg.errors.EngineBusy`."""
+
+WRITER_QUERIES = 2
+"""Query slots kept for the look-ups of writes (:func:`writer_lane`), beside ``max_queries``: a
+server saturated by public reads still validates and commits a curator's entries (the 1M load
+test of 2026-11-26 had 293 of 346 writes refused as busy while they shared the readers' slots)."""
+
+_WRITER_LANE: contextvars.ContextVar[bool] = contextvars.ContextVar("policykg_writer_lane", default=False)
+
+
+@contextlib.contextmanager
+def writer_lane() -> Iterator[None]:
+    """Within this block (in this thread or task), queries take the writers' slots
+    (:data:`WRITER_QUERIES`) instead of the readers'."""
+    token = _WRITER_LANE.set(True)
+    try:
+        yield
+    finally:
+        _WRITER_LANE.reset(token)
 
 FREE_SPACE_MARGIN = 16 << 20
 """Bytes free on the store's disk, beyond four times the update, before a write refused for lack
@@ -888,6 +910,7 @@ class SparqlEngine:
         self.timeout = float(timeout)
         self.max_queries = max_queries
         self._slots = threading.BoundedSemaphore(max_queries)
+        self._writer_slots = threading.BoundedSemaphore(WRITER_QUERIES)
         self._server = endpoints if isinstance(endpoints, OxigraphServer) else None
         self._fixed = endpoints if isinstance(endpoints, Endpoints) else None
         self._owns_server = owns_server
@@ -1014,10 +1037,15 @@ class SparqlEngine:
                 headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
             )
 
-        if not self._slots.acquire(blocking=False):
-            raise EngineBusy(f"the engine is already running {self.max_queries} of this server's queries, "
-                             "the most allowed at once (POLICYKG_MAX_CONCURRENT_QUERIES): try again in a moment")
-        slot = _Slot(self._slots)
+        writing = _WRITER_LANE.get()
+        slots = self._writer_slots if writing else self._slots
+        if not slots.acquire(blocking=False):
+            raise EngineBusy(
+                f"the engine is already running {WRITER_QUERIES} queries of this server's writes, the most "
+                "allowed at once: try again in a moment" if writing else
+                f"the engine is already running {self.max_queries} of this server's queries, "
+                "the most allowed at once (POLICYKG_MAX_CONCURRENT_QUERIES): try again in a moment")
+        slot = _Slot(slots)
         try:
             response = self._send(build, read_timeout=self.timeout + TIMEOUT_MARGIN, what="query")
         except BaseException:

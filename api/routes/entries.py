@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse
 from api.deps import StoreDep, WriterDep
 from kg.entries import NamedInput
 from kg.iris import SLUG
-from kg.load import delete_source, load_inputs
+from kg.engine import writer_lane
+from kg.load import LoadReport, delete_source, load_inputs
 
 router = APIRouter(tags=["writes"])
 
@@ -106,7 +107,12 @@ async def post_entries(
     from starlette.concurrency import run_in_threadpool
 
     items = await _inputs(request, name)
-    report = await run_in_threadpool(load_inputs, items, store)
+
+    def write() -> LoadReport:
+        with writer_lane():
+            return load_inputs(items, store)
+
+    report = await run_in_threadpool(write)
     return JSONResponse(
         {"loaded": report.loaded, "unchanged": report.unchanged, "triples": report.triples,
          "graphs": [store.iris.graph(slug) for slug in report.loaded + report.unchanged]},
@@ -121,4 +127,5 @@ async def post_entries(
     404: {"description": "no such source"}})
 def remove_source(slug: Annotated[str, Path(pattern=SLUG.pattern)], store: StoreDep, _writer: WriterDep) -> dict:
     """Remove one source's named graph and its metadata in one transaction."""
-    return {"deleted": delete_source(slug, store)}
+    with writer_lane():
+        return {"deleted": delete_source(slug, store)}
