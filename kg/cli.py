@@ -6,18 +6,23 @@ Every command that reads or writes the store starts the embedded engine for its 
 
 from __future__ import annotations
 
+import getpass
 import io
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, RdfFormat, parse
+from pyoxigraph import serialize as pyoxigraph_serialize
 from rich.console import Console
 from rich.table import Table
 
 from kg.entries import vocabulary
+from kg import history
 from kg.errors import ConfigError, KgError, NotFound, PartlyLoaded, _ProblemsError
+from kg.history import parse_moment
 from kg.iris import DEFAULT_BASE_IRI
 from kg.queries import named_queries, named_query
 from kg.sparql import query_form
@@ -133,29 +138,38 @@ def load(
         "--timeout", envvar="POLICYKG_LOAD_TIMEOUT",
         help="Seconds one of the load's own queries may run (the look-ups of what a batch refers "
              "to grow with the batch and the store).")] = LOAD_TIMEOUT,
+    by: Annotated[Optional[str], typer.Option(
+        "--by", envvar="POLICYKG_CURATOR", help="Who writes: kept in the record of each new version "
+        "(docs/history.md). Default: the login name.")] = None,
+    message: Annotated[Optional[str], typer.Option(
+        "--message", "-m", help="Why: a note kept in the record of each new version, like a commit "
+        "message.")] = None,
 ) -> None:
     """Validate entry files and load them in one transaction (all or nothing), or with
     --chunk-mb in chunks of files."""
     from rich.progress import Progress
 
+    from kg.history import Change
     from kg.load import LoadReport, load_paths
 
     try:
         chunk_bytes = None if chunk_mb is None else max(1, int(chunk_mb * 1_000_000))
         if server:
-            if chunk_bytes is not None:
-                raise ConfigError("--chunk-mb is for a store opened here, not with --server")
-            report = _load_through(server, token, paths)
+            if chunk_bytes is not None or by is not None:
+                raise ConfigError("--chunk-mb and --by are for a store opened here, not with --server "
+                                  "(the server records the name of the token)")
+            report = _load_through(server, token, paths, message)
         else:
+            change = Change(by or getpass.getuser(), message)
             with _open(store, base_iri, timeout) as kg_store:
                 if sys.stderr.isatty():
                     with Progress(console=err, transient=True) as bar:
                         task = bar.add_task("loading", total=None)
-                        report = load_paths(paths, kg_store, chunk_bytes=chunk_bytes,
+                        report = load_paths(paths, kg_store, chunk_bytes=chunk_bytes, change=change,
                                             progress=lambda done, total: bar.update(
                                                 task, completed=done, total=total))
                 else:
-                    report = load_paths(paths, kg_store, chunk_bytes=chunk_bytes)
+                    report = load_paths(paths, kg_store, chunk_bytes=chunk_bytes, change=change)
     except KgError as exc:
         raise _fail(exc) from None
     assert isinstance(report, LoadReport)
@@ -166,7 +180,8 @@ def load(
     out.print(f"{report.triples} triple(s) written", markup=False)
 
 
-def _load_through(server: str, token: str | None, paths: list[Path]):  # type: ignore[no-untyped-def]
+def _load_through(server: str, token: str | None, paths: list[Path],  # type: ignore[no-untyped-def]
+                  message: str | None = None):
     """POST the files to a running server's /entries as one multipart batch."""
     import httpx
 
@@ -178,7 +193,8 @@ def _load_through(server: str, token: str | None, paths: list[Path]):  # type: i
     files = [("file", (Path(item.name).name, item.data)) for item in items]
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        answer = httpx.post(server.rstrip("/") + "/entries", files=files, headers=headers, timeout=600)
+        answer = httpx.post(server.rstrip("/") + "/entries", files=files, headers=headers, timeout=600,
+                            params={"message": message} if message else None)
     except httpx.HTTPError as exc:
         raise EngineError(f"cannot reach the server {server}: {exc}") from None
     body = answer.json() if answer.headers.get("content-type", "").endswith("json") else {}
@@ -245,6 +261,9 @@ def query(
     store: StoreOpt = DEFAULT_STORE,
     base_iri: BaseOpt = DEFAULT_BASE_IRI,
     timeout: TimeoutOpt = 10.0,
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", help="Answer from the graph as it stood then: a date (the end of that day, UTC) or "
+        "a date-time (docs/history.md).")] = None,
 ) -> None:
     """Run a SPARQL query or a named query with bound parameters."""
     try:
@@ -259,7 +278,9 @@ def query(
             raise typer.BadParameter(f"{fmt!r} is not a format for {form}; use one of "
                                      f"{', '.join(k for k in allowed if k != 'nquads')}", param_hint="--format")
         values = _parse_params(param)
-        with _open(store, base_iri, timeout) as kg_store:
+        moment = None if as_of is None else parse_moment(as_of)
+        with _open(store, base_iri, timeout) as opened:
+            kg_store = opened if moment is None else history.as_of(opened, moment)
             if named is not None:
                 bindings = named.substitutions(values, iris=kg_store.iris, existing=kg_store.existing)
                 text = named.text_for(bindings)
@@ -317,6 +338,46 @@ def queries() -> None:
         for p in item.params:
             need = "required" if p.required else "optional"
             out.print(f"  --param {p.name}=<{p.kind}>  ({need}) {p.description}", markup=False)
+
+
+@app.command("history")
+def history_command(
+    source: Annotated[str, typer.Argument(help="The source's id (its slug), as in its entry file.")],
+    version: Annotated[Optional[int], typer.Option(
+        "--version", "-v", min=1, help="Print this version whole (TriG; see --format) instead of the list.")] = None,
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", "-f", help="The list: table (default) or json; --version: trig (default), nquads, turtle, "
+        "ntriples, jsonld, xml.")] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    base_iri: BaseOpt = DEFAULT_BASE_IRI,
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """The versions of a source: when each was recorded, by whom, why — or one version whole."""
+    try:
+        fmt = fmt or ("table" if version is None else "trig")
+        allowed = ("table", "json") if version is None else tuple(GRAPH_FORMATS)
+        if fmt not in allowed:
+            raise typer.BadParameter(f"{fmt!r} is not a format {'for --version ' if version else ''}here; use one "
+                                     f"of {', '.join(allowed)}", param_hint="--format")
+        with _open(store, base_iri, timeout) as kg_store:
+            if version is not None:
+                quads = history.version_quads(kg_store, source, version)
+                rdf_format = GRAPH_FORMATS[fmt]
+                items = quads if rdf_format.supports_datasets else [q.triple for q in quads]
+                sys.stdout.buffer.write(pyoxigraph_serialize(items, format=rdf_format) or b"")
+                sys.stdout.buffer.flush()
+                return
+            found = history.versions(kg_store, source)
+    except KgError as exc:
+        raise _fail(exc) from None
+    if fmt == "json":
+        sys.stdout.write(json.dumps([v.as_json() for v in found], indent=1) + "\n")
+        return
+    table = Table("version", "recorded at", "by", "note", "file", "triples", box=None)
+    for v in found:
+        table.add_row(str(v.number), v.recorded_at or "—", v.by or "—", v.note or "—",
+                      v.loaded_from or "—", "deleted" if v.deleted else str(v.triples))
+    out.print(table)
 
 
 @app.command()

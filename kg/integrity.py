@@ -88,7 +88,23 @@ def check_store(store: Store) -> Integrity:
         sizes.setdefault(graph, 0)
     found = _compare(store.iris, sizes, described, counts)
     found.dropped_staging = list(store.dropped_staging)
+    if store.keeps_history:
+        found.problems += _check_versions(store)
     return found
+
+
+def _check_versions(store: Store) -> list[str]:
+    """Each recorded version of a source, other than a deletion, is in the history store with
+    as many triples as its record says (kg.history)."""
+    from kg.history import _recorded
+
+    recorded = [v for found in _recorded(store).values() for v in found if v.recorded and not v.deleted]
+    if not recorded:
+        return []
+    held = {row["g"].value: int(row["n"].value) for row in store.history.select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    return [f"{v.iri}: version {v.number} holds {held.get(v.iri, 0)} triples in the history store; its "
+            f"record in the meta graph says {v.triples}" for v in recorded if held.get(v.iri, 0) != v.triples]
 
 
 def check_quads(quads: Iterable[pyoxigraph.Quad], iris: Iris) -> Integrity:
@@ -117,7 +133,8 @@ def _compare(iris: Iris, sizes: dict[str, int], described: set[str], counts: dic
     sources = {g: n for g, n in sizes.items() if g.startswith(iris.graph_base) and g != iris.meta_graph}
     found.sources = len(sources)
     found.triples = sum(sources.values())
-    for graph in sorted(set(sources) | described):
+    versions = {g for g in described if g.startswith(iris.graph_base) and "/version/" in g}  # kg.history
+    for graph in sorted(set(sources) | (described - versions)):
         held = sources.get(graph, 0)
         recorded = counts.get(graph, [])
         if graph not in described:

@@ -29,6 +29,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from kg.entries import (RDF_SUFFIXES, RDF_TYPE, Batch, NamedInput, Reading, SourceGraph, collect_files,
                         collect_inputs, parse_batch, read_inputs, read_rdf_pieces)
 from kg.errors import KgError, NotFound, PartlyLoaded, Problem, ValidationFailed
+from kg.history import Change
 from kg.iris import Iris
 from kg.store import Store
 from kg.validate import validate_batch
@@ -108,31 +109,33 @@ def metadata(source: SourceGraph, store: Store, now: dt.datetime) -> list[Triple
 
 
 def load_inputs(items: list[NamedInput], store: Store, *,
-                progress: Callable[[int, int], None] | None = None) -> LoadReport:
-    """Validate entry and RDF inputs and load them into ``store`` in one transaction."""
+                progress: Callable[[int, int], None] | None = None, change: Change | None = None) -> LoadReport:
+    """Validate entry and RDF inputs and load them into ``store`` in one transaction; ``change``
+    (who, why) goes into the record of each new version (:mod:`kg.history`)."""
     with _WRITE_LOCK:
         batch, report = prepare(items, store)
-        _commit(batch, report, store, progress)
+        _commit(batch, report, store, progress, change)
     return report
 
 
 def _commit(batch: Batch, report: LoadReport, store: Store,
-            progress: Callable[[int, int], None] | None = None) -> None:
+            progress: Callable[[int, int], None] | None = None, change: Change | None = None) -> None:
     changed = [s for s in batch.sources if s.slug in report.loaded]
     if changed:
         now = dt.datetime.now(dt.timezone.utc)
         store.replace_sources({s.graph_iri: (s.triples, metadata(s, store, now)) for s in changed},
-                              progress=progress)
+                              progress=progress, change=change)
 
 
 def load_paths(paths: Iterable[Path], store: Store, *,
                progress: Callable[[int, int], None] | None = None,
-               chunk_bytes: int | None = None) -> LoadReport:
+               chunk_bytes: int | None = None, change: Change | None = None) -> LoadReport:
     """Validate and load entry files and RDF files (or directories of them) into ``store``: in
     one transaction, or with ``chunk_bytes`` in chunks of files (:func:`load_chunked`)."""
     if chunk_bytes is None:
-        return load_inputs(collect_inputs(list(paths)), store, progress=progress)
-    return load_chunked(collect_files(list(paths)), store, chunk_bytes=chunk_bytes, progress=progress)
+        return load_inputs(collect_inputs(list(paths)), store, progress=progress, change=change)
+    return load_chunked(collect_files(list(paths)), store, chunk_bytes=chunk_bytes, progress=progress,
+                        change=change)
 
 
 def chunks(files: list[Path], chunk_bytes: int) -> Iterator[list[Path]]:
@@ -205,7 +208,7 @@ def _read_run(paths: list[Path], base_iri: str) -> tuple[list[NamedInput], Readi
 
 
 def load_chunked(files: list[Path], store: Store, *, chunk_bytes: int,
-                 progress: Callable[[int, int], None] | None = None) -> LoadReport:
+                 progress: Callable[[int, int], None] | None = None, change: Change | None = None) -> LoadReport:
     """Load ``files`` in chunks of about ``chunk_bytes``, one transaction each (see the module).
 
     A chunk is validated against the store as the chunks before it leave it: a file may refer
@@ -245,7 +248,7 @@ def load_chunked(files: list[Path], store: Store, *, chunk_bytes: int,
         seen.update((s.slug, s.file) for s in batch.sources)
         report.unchanged += written.unchanged
         settle()  # the previous chunk, written while this one was read and checked
-        writing.append((writer.submit(_commit, batch, written, store), written))
+        writing.append((writer.submit(_commit, batch, written, store, None, change), written))
         pending[:] = [batch]
         done += size
         if progress is not None:
@@ -304,11 +307,12 @@ def validate_paths(paths: Iterable[Path], store: Store) -> LoadReport:
     return prepare(collect_inputs(list(paths)), store)[1]
 
 
-def delete_source(slug: str, store: Store) -> str:
-    """Remove one source's graph and its metadata in one transaction; its graph IRI."""
+def delete_source(slug: str, store: Store, *, change: Change | None = None) -> str:
+    """Remove one source's graph and its metadata in one transaction (its earlier versions
+    are kept: the deletion is one more, :mod:`kg.history`); its graph IRI."""
     graph_iri = store.iris.graph(slug)
     with _WRITE_LOCK:
         if graph_iri not in store.graphs():
             raise NotFound(f"no source {slug!r} in the store")
-        store.replace_sources({graph_iri: ([], [])})
+        store.replace_sources({graph_iri: ([], [])}, change=change)
     return graph_iri

@@ -34,6 +34,7 @@ import pyoxigraph
 
 from kg.engine import MAX_QUERIES, EngineConfig, EngineResponse, SparqlEngine
 from kg.errors import ConfigError, KgError, NotFound, QueryError, QueryTruncated
+from kg.history import Change, record_versions
 from kg.iris import DEFAULT_BASE_IRI, Iris
 from kg.sparql import bind as sparql_bind
 from kg.sparql import query_form, tokens
@@ -62,6 +63,8 @@ _VIRTUOSO_BNODE = re.compile(rb'(?<!\\)("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s
 # canonical "false" and "true" it writes elsewhere): canonicalised, so answers compare equal.
 _BOOLEAN_01 = re.compile(
     rb'("datatype"\s*:\s*"http://www\.w3\.org/2001/XMLSchema#boolean"\s*,\s*"value"\s*:\s*")([01])"')
+HISTORY_DIR = "history"
+"""The history store's directory inside an on-disk store's (:mod:`kg.history`)."""
 _PAGE = 10_000
 """Rows per page when the store reads every quad with queries (below any row cap it learns)."""
 _PK_CHECKSUM = pyoxigraph.NamedNode("https://w3id.org/policykg/ontology#checksum")
@@ -151,6 +154,7 @@ def replace_requests(
     staging: str | None = None,
     progress: Progress | None = None,
     max_bytes: int | None = None,
+    records: Iterable[pyoxigraph.Triple] = (),
 ) -> list[str]:
     """The update requests that replace ``sources`` (see :func:`replace_update`).
 
@@ -170,6 +174,9 @@ def replace_requests(
     ``max_bytes`` (with ``staging``): the staged triples go in as many ``INSERT DATA`` requests
     as keep each about this size (Virtuoso refuses a request over 10 MB); the list is then the
     staging requests in order, and the swap last.
+
+    ``records``: more triples for the meta graph, added and never deleted (the records of
+    versions, :mod:`kg.history`).
     """
     meta = _named_node(meta_graph, "meta graph")
     names = {iri: _named_node(iri, "graph") for iri in sources}
@@ -220,6 +227,8 @@ def replace_requests(
                 )
             put(meta_target, triple, f"metadata of {iri}")
             done += 1
+    for triple in records:
+        put(meta_target, triple, "a version's record")
     graph_list = " ".join(str(name) for name in names.values())
     delete_meta = (
         f"DELETE {{ GRAPH {meta} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {graph_list} }} "
@@ -347,6 +356,7 @@ class Store:
         gsp_url: str | None = None,
         auth: str | None = None,
         max_queries: int = MAX_QUERIES,
+        keep_history: bool = True,
     ):
         self.iris = Iris(base_iri)
         if not query_timeout > 0:
@@ -368,6 +378,10 @@ class Store:
                                                  max_queries=max_queries)
         self._opened = uuid.uuid4().hex[:12]
         self._writes = 0
+        self._settings = {"base_iri": base_iri, "query_timeout": query_timeout, "max_queries": max_queries}
+        self.keeps_history = keep_history and self._engine.server is not None
+        """Whether every write keeps a version in :attr:`history` (the embedded engine's stores)."""
+        self._history: Store | None = None
         self._counts: tuple[str, dict[str, int]] | None = None
         self.dropped_staging: list[str] = []
         """Staging graphs of an interrupted load, dropped when this store was opened."""
@@ -393,8 +407,23 @@ class Store:
     # -- lifecycle
 
     def close(self) -> None:
-        """Stop the embedded engine (if any) and release the connections. Idempotent."""
+        """Stop the embedded engine (if any), and the history store's, and release the
+        connections. Idempotent."""
+        if self._history is not None:
+            self._history.close()
         self._engine.close()
+
+    @property
+    def history(self) -> Store:
+        """The history store (:mod:`kg.history`): every version of every source graph, kept
+        apart from the current graphs. Started when first needed."""
+        if not self.keeps_history:
+            raise ConfigError("versions of sources are kept by policykg's embedded engine only, "
+                              "not by an engine given by its URL (docs/history.md)")
+        if self._history is None:
+            where = None if self.location is None else Path(self.location) / HISTORY_DIR
+            self._history = Store(where, keep_history=False, **self._settings)  # type: ignore[arg-type]
+        return self._history
 
     def __enter__(self) -> Store:
         return self
@@ -700,7 +729,8 @@ class Store:
         self.replace_sources({graph_iri: (triples, metadata)})
 
     def replace_sources(
-        self, sources: Mapping[str, Source], *, progress: Progress | None = None
+        self, sources: Mapping[str, Source], *, progress: Progress | None = None,
+        change: Change | None = None,
     ) -> None:
         """Replace several graphs and their metadata in one request: all or nothing.
 
@@ -714,9 +744,17 @@ class Store:
         ``progress(done, total)`` counts triples
         written into the request; the call with ``done == total`` comes once the engine has
         committed.
+
+        Where the store :attr:`keeps_history`, each graph written (or deleted: no triples, no
+        metadata) is a new version: kept in :attr:`history` first, its record (with ``change``:
+        who and why) written with it (:func:`kg.history.record_versions`).
         """
         if not sources:
             return
+        records: list[pyoxigraph.Triple] = []
+        if self.keeps_history:
+            sources = {iri: (list(triples), list(metadata)) for iri, (triples, metadata) in sources.items()}
+            records = record_versions(self, sources, change)
         totals: list[int] = []
 
         def count(done: int, total: int) -> None:
@@ -727,7 +765,8 @@ class Store:
         profile = self._engine.profile
         update = None
         if profile.atomic_requests:
-            (update,) = replace_requests(sources, meta_graph=self.iris.meta_graph, progress=count)
+            (update,) = replace_requests(sources, meta_graph=self.iris.meta_graph, progress=count,
+                                         records=records)
             if profile.max_update_bytes is not None and len(update) > profile.max_update_bytes:
                 update = None  # too large for one request: staged below
         if update is not None:
@@ -736,7 +775,7 @@ class Store:
             staging = f"{self.staging_base}{uuid.uuid4().hex}/"
             *stages, swap = replace_requests(
                 sources, meta_graph=self.iris.meta_graph, staging=staging, progress=count,
-                max_bytes=self._engine.profile.max_update_bytes)
+                max_bytes=self._engine.profile.max_update_bytes, records=records)
             try:
                 for stage in stages:
                     self._write(stage)
