@@ -40,7 +40,7 @@ from kg.validate import warm_up
 
 log = logging.getLogger(__name__)
 
-ROUTERS = ("meta", "sparql", "rest", "linked_data", "entries")
+ROUTERS = ("meta", "sparql", "rest", "history", "linked_data", "entries")
 
 
 class BodyLimit:

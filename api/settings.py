@@ -32,6 +32,8 @@ class Settings(BaseSettings):
         description="engine credentials: basic:USER:PASSWORD, digest:USER:PASSWORD, bearer:TOKEN or @FILE")
     base_iri: str = Field(DEFAULT_BASE_IRI, description="base IRI of the data's identifiers")
     token: str | None = Field(None, repr=False, description="bearer token for writes; writes are disabled when unset")
+    token_name: str = Field("api", min_length=1, max_length=200,
+                            description="who writes with the token: recorded with each version it writes")
     query_timeout: float = Field(10.0, gt=0, description="seconds a query may run")
     max_body: int = Field(10_000_000, gt=0, description="largest request body accepted, in bytes")
     max_result: int = Field(50_000_000, gt=0, description="largest /sparql answer sent, in bytes")

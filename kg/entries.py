@@ -103,7 +103,8 @@ levels, its RDF/XML parser taking minutes at 60,000), and entries need a handful
 MAX_LITERAL = 100_000
 """Longest literal accepted, in characters (a quote, a title, a paraphrase)."""
 # Kept out of the fields a curator writes: the loader sets them.
-RESERVED_FIELDS = {"source", "graphOf", "recordedAt", "loadedFrom", "checksum", "tripleCount"}
+RESERVED_FIELDS = {"source", "graphOf", "recordedAt", "loadedFrom", "checksum", "tripleCount",
+                   "versionOf", "versionNumber", "recordedBy", "changeNote", "deleted"}
 
 
 @dataclass(frozen=True)

@@ -284,7 +284,6 @@ class AsOf:
         self.revision = f"{store.revision}@{when.isoformat()}"
         self.exclusive = store.exclusive
         self._history = store.history
-        self.existing = store.existing  # entities are looked up in the store as it is now
         self._to_version = dict(graphs)
         self._to_graph = {v: g for g, v in graphs.items()}
         # With no graph at all, an IRI that is no graph: the dataset is empty, not the whole store.
@@ -300,6 +299,12 @@ class AsOf:
 
         return self._history._query(bind(sparql, self._translate(substitutions)),
                                     dataset=(self._dataset, self._dataset))
+
+    def existing(self, iris: Iterable[str], *, exclude_graphs: Iterable[str] = ()) -> set[str]:
+        """Those of ``iris`` that were the subject of a triple then (as :meth:`Store.existing`)."""
+        from kg.store import Store
+
+        return Store.existing(self, iris, exclude_graphs=exclude_graphs)  # type: ignore[arg-type]
 
     def query_bytes(self, sparql: str, *, substitutions=None, media_type: str):  # type: ignore[no-untyped-def]
         """The engine's serialisation of the answer (graphs named by the versions' own IRIs)."""

@@ -794,7 +794,9 @@ class Store:
 
     def clear(self) -> None:
         """Remove every graph (tests) — on an engine with graphs of its own, every graph of
-        policykg's (and its staging graphs) only."""
+        policykg's (and its staging graphs) only — and every version in the history store."""
+        if self._history is not None:
+            self._history.clear()
         if not self._engine.profile.foreign_graphs:
             self._write("DROP ALL")
             return

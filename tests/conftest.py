@@ -107,8 +107,9 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:  #
 
 @pytest.fixture(scope="session")
 def engine_store() -> Iterator[Store]:
-    """One in-memory store for the session (its engine starts once)."""
-    with Store() as store:
+    """One in-memory store for the session (its engine starts once). It keeps no versions: the
+    tests using it are about the store's own semantics (versions: tests/test_history.py)."""
+    with Store(keep_history=False) as store:
         yield store
 
 

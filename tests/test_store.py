@@ -325,7 +325,7 @@ def test_an_error_inside_a_200_answer_is_an_error_not_a_result(store: Store) -> 
 
 
 def test_a_timeout_raises_and_returns_nothing_partial() -> None:
-    with Store(query_timeout=0.5) as store:
+    with Store(query_timeout=0.5, keep_history=False) as store:
         load_heavy(store)
         started = time.monotonic()
         with pytest.raises(QueryError, match=r"query stopped after 0.5 s \(timeout\)"):
@@ -464,7 +464,7 @@ def test_a_bad_location_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_the_engine_is_restarted_after_it_was_killed(tmp_store_dir: Path) -> None:
-    with Store(tmp_store_dir) as store:
+    with Store(tmp_store_dir, keep_history=False) as store:
         g = store.iris.graph("a")
         store.replace_source(g, [t("s", ox.Literal("kept"))], metadata=[])
         server = store.engine.server

@@ -16,6 +16,7 @@ from api.deps import StoreDep, WriterDep
 from kg.entries import NamedInput
 from kg.iris import SLUG
 from kg.engine import writer_lane
+from kg.history import MAX_NOTE, Change
 from kg.load import LoadReport, delete_source, load_inputs
 
 router = APIRouter(tags=["writes"])
@@ -99,8 +100,10 @@ ENTRIES_BODY = {"requestBody": {"required": True, "content": {
 async def post_entries(
     request: Request,
     store: StoreDep,
-    _writer: WriterDep,
+    writer: WriterDep,
     name: Annotated[str | None, Query(description="file name to report problems by")] = None,
+    message: Annotated[str | None, Query(max_length=MAX_NOTE, description="why: a note kept in the record of "
+                                         "each new version, like a commit message (docs/history.md)")] = None,
 ) -> JSONResponse:
     """Validate and load entries (YAML, JSON, Turtle, TriG, N-Triples, N-Quads, JSON-LD by
     Content-Type; several files as multipart/form-data) in one transaction."""
@@ -110,7 +113,7 @@ async def post_entries(
 
     def write() -> LoadReport:
         with writer_lane():
-            return load_inputs(items, store)
+            return load_inputs(items, store, change=Change(writer, message))
 
     report = await run_in_threadpool(write)
     return JSONResponse(
@@ -125,7 +128,10 @@ async def post_entries(
         "example": {"deleted": "https://w3id.org/policykg/graph/ap-2024-07-02-un-ai-resolutions"}}}},
     401: {"description": "no or wrong bearer token"}, 403: {"description": "writes are disabled"},
     404: {"description": "no such source"}})
-def remove_source(slug: Annotated[str, Path(pattern=SLUG.pattern)], store: StoreDep, _writer: WriterDep) -> dict:
-    """Remove one source's named graph and its metadata in one transaction."""
+def remove_source(slug: Annotated[str, Path(pattern=SLUG.pattern)], store: StoreDep, writer: WriterDep,
+                  message: Annotated[str | None, Query(max_length=MAX_NOTE, description="why (kept with the "
+                                                       "deletion's record)")] = None) -> dict:
+    """Remove one source's named graph and its metadata in one transaction; its earlier versions
+    stay in its history (docs/history.md)."""
     with writer_lane():
-        return {"deleted": delete_source(slug, store)}
+        return {"deleted": delete_source(slug, store, change=Change(writer, message))}

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import StoreDep
+from api.deps import ReadDep
 from kg import lookups
 from kg.lookups import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
@@ -106,7 +106,7 @@ def _with_next(page: dict[str, Any], next_url: Any, limit: int, offset: int) -> 
 
 @router.get("/actors", operation_id="search_actors", response_model=Page,
             responses={**_page_example(ACTOR_EXAMPLE, "/actors?q=china"), **INVALID})
-def search_actors(request: Request, response: Response, store: StoreDep,
+def search_actors(request: Request, response: Response, store: ReadDep,
                   q: Annotated[str | None, Query(max_length=MAX_TEXT, examples=["china"],
                                                  description="text the label or altLabel contains (any case)")] = None,
                   limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def search_actors(request: Request, response: Response, store: StoreDep,
                 "statementCount": 16, "positionCount": 11,
                 "links": {"statements": "…/actors/china/statements", "positions": "…/actors/china/positions",
                           "timeline": "…/timeline?actor=china"}}), **NOT_FOUND})
-def get_actor(request: Request, store: StoreDep, slug: ActorSlug) -> dict[str, Any]:
+def get_actor(request: Request, store: ReadDep, slug: ActorSlug) -> dict[str, Any]:
     """An actor, with its roles over time (`memberships`, and `members` for an organization)."""
     actor = lookups.get_actor(store, slug)
     actor["links"] = {
@@ -138,7 +138,7 @@ def get_actor(request: Request, store: StoreDep, slug: ActorSlug) -> dict[str, A
 @router.get("/actors/{slug}/statements", operation_id="list_actor_statements", response_model=Page,
             responses={**_page_example(STATEMENT_EXAMPLE, "/actors/fu-cong/statements"), **NOT_FOUND, **INVALID})
 def list_actor_statements(
-    request: Request, response: Response, store: StoreDep, slug: ActorSlug,
+    request: Request, response: Response, store: ReadDep, slug: ActorSlug,
     about: Annotated[str | None, _entity("only statements about this", "a-res-78-311")] = None,
     from_: Annotated[str | None, _date("made on or after this day", "from")] = None,
     to: Annotated[str | None, _date("made on or before this day")] = None,
@@ -152,7 +152,7 @@ def list_actor_statements(
 @router.get("/actors/{slug}/positions", operation_id="list_actor_positions", response_model=Page,
             responses={**_page_example(POSITION_EXAMPLE, "/actors/china/positions"), **NOT_FOUND, **INVALID})
 def list_actor_positions(
-    request: Request, response: Response, store: StoreDep, slug: ActorSlug,
+    request: Request, response: Response, store: ReadDep, slug: ActorSlug,
     target: Annotated[str | None, _entity("only positions toward this", "a-res-78-311")] = None,
     stance: Annotated[Stance | None, Query(description="only this stance")] = None,
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
@@ -165,7 +165,7 @@ def list_actor_positions(
 @router.get("/statements", operation_id="list_statements", response_model=Page,
             responses={**_page_example(STATEMENT_EXAMPLE, "/statements?speaker=fu-cong"), **NOT_FOUND, **INVALID})
 def list_statements(
-    request: Request, response: Response, store: StoreDep,
+    request: Request, response: Response, store: ReadDep,
     speaker: Annotated[str | None, _entity("only statements this actor made", "fu-cong")] = None,
     on_behalf_of: Annotated[str | None, _entity("only statements made on this actor's behalf", "china")] = None,
     about: Annotated[str | None, _entity("only statements about this", "us-treasury-outbound-investment-rule")] = None,
@@ -185,7 +185,7 @@ def list_statements(
             responses={**_example({**STATEMENT_EXAMPLE, "evidenceFor": [
                 {"id": IRI + "position/8f3cabc7aaf687af", "label": "China opposes U.S. Treasury proposed rule …",
                  "holder": {"id": IRI + "actor/china", "label": "China"}, "stance": "opposes"}]}), **NOT_FOUND})
-def get_statement(store: StoreDep, slug: Annotated[str, Path(description="the 16 hex digits ending the "
+def get_statement(store: ReadDep, slug: Annotated[str, Path(description="the 16 hex digits ending the "
                                                               "statement's IRI", examples=["9e23eafbad935b76"])]
                   ) -> dict[str, Any]:
     """A statement, and the positions that cite it as evidence (`evidenceFor`)."""
@@ -195,7 +195,7 @@ def get_statement(store: StoreDep, slug: Annotated[str, Path(description="the 16
 @router.get("/positions", operation_id="list_positions", response_model=Page,
             responses={**_page_example(POSITION_EXAMPLE, "/positions?stance=opposes"), **NOT_FOUND, **INVALID})
 def list_positions(
-    request: Request, response: Response, store: StoreDep,
+    request: Request, response: Response, store: ReadDep,
     holder: Annotated[str | None, _entity("only positions this actor holds", "china")] = None,
     target: Annotated[str | None, _entity("only positions toward this", "us-treasury-outbound-investment-rule")] = None,
     stance: Annotated[Stance | None, Query(description="only this stance")] = None,
@@ -217,7 +217,7 @@ def list_positions(
                                         "binding": False, "status": "adopted"}, "/resolutions"),
                        **NOT_FOUND, **INVALID})
 def list_resolutions(
-    request: Request, response: Response, store: StoreDep,
+    request: Request, response: Response, store: ReadDep,
     about: Annotated[str | None, _entity("only resolutions about this", "artificial-intelligence")] = None,
     adopted_by: Annotated[str | None, _entity("only resolutions adopted by this body", "un-general-assembly")] = None,
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
@@ -229,7 +229,7 @@ def list_resolutions(
 
 @router.get("/resolutions/{slug}", operation_id="get_resolution", response_model=dict[str, Any],
             responses=NOT_FOUND)
-def get_resolution(request: Request, store: StoreDep,
+def get_resolution(request: Request, store: ReadDep,
                    slug: Annotated[str, Path(description="the resolution's slug", examples=["a-res-78-311"])]
                    ) -> dict[str, Any]:
     """A resolution: sponsors and lead sponsor, adoption (adoptedBy, adoptedOn, adoptionMethod),
@@ -253,7 +253,7 @@ def get_resolution(request: Request, store: StoreDep,
             responses={**_page_example({"id": IRI + "source/ap-2024-07-02-un-ai-resolutions",
                                         "type": ["NewsArticle", "Source"], "title": "UN adopts Chinese resolution …",
                                         "issued": "2024-07-02", "tripleCount": 693}, "/sources"), **INVALID})
-def list_sources(request: Request, response: Response, store: StoreDep,
+def list_sources(request: Request, response: Response, store: ReadDep,
                  limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict[str, Any]:
     """Sources by publication date, with when and from which file each was loaded."""
     page = lookups.list_sources(store, limit=limit, offset=offset)
@@ -261,7 +261,7 @@ def list_sources(request: Request, response: Response, store: StoreDep,
 
 
 @router.get("/sources/{slug}", operation_id="get_source", response_model=dict[str, Any], responses=NOT_FOUND)
-def get_source(request: Request, store: StoreDep,
+def get_source(request: Request, store: ReadDep,
                slug: Annotated[str, Path(description="the source's slug",
                                          examples=["ap-2024-07-02-un-ai-resolutions"])]) -> dict[str, Any]:
     """A source: its description, the record of its loading (recordedAt, loadedFrom, checksum,
@@ -279,7 +279,7 @@ def get_source(request: Request, store: StoreDep,
 @router.get("/timeline", operation_id="get_timeline", response_model=Page,
             responses={**_page_example(STATEMENT_EXAMPLE, "/timeline?about=a-res-78-311"), **NOT_FOUND, **INVALID})
 def get_timeline(
-    request: Request, response: Response, store: StoreDep,
+    request: Request, response: Response, store: ReadDep,
     actor: Annotated[str | None, _entity("statements by or for this actor, positions it holds", "china")] = None,
     about: Annotated[str | None, _entity("statements about this, positions toward it", "a-res-78-311")] = None,
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
