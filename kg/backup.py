@@ -33,12 +33,13 @@ from kg.engine import find_oxigraph, lock_holder
 from kg.errors import ConfigError, EngineError, NotFound, StoreLocked
 from kg.integrity import Integrity, check_quads, check_store
 from kg.iris import DEFAULT_BASE_IRI, Iris
-from kg.store import Store
+from kg.store import HISTORY_DIR, Store
 
 __all__ = ["Backup", "backup_server", "backup_store", "restore"]
 
 _NQUADS = pyoxigraph.RdfFormat.N_QUADS
 _DUMP_PATH = "/dumps/policykg.nq"
+_HISTORY_DUMP_PATH = "/dumps/history/policykg.nq"
 
 
 @dataclass(frozen=True)
@@ -93,24 +94,33 @@ def backup_store(store: Store, dest: Path) -> Backup:
             f"the engine at {store.location} gives no whole dataset in one read (it would be read "
             "by pages, which a concurrent write could split): back it up with the engine's own "
             "tool, or use `policykg export --format nquads` while nothing writes to it")
-    return _write(dest, lambda out: store.export(_NQUADS, out), base_iri=store.iris.base)
+
+    def write(out) -> None:  # type: ignore[no-untyped-def]
+        store.export(_NQUADS, out)
+        if store.keeps_history:  # read after the main store: it holds every version recorded there
+            store.history.export(_NQUADS, out)
+
+    return _write(dest, write, base_iri=store.iris.base)
 
 
 def backup_server(url: str, dest: Path, *, base_iri: str = DEFAULT_BASE_IRI, timeout: float = 600.0) -> Backup:
-    """Write the dump of a running ``policykg serve`` at ``url`` (its ``/dumps/policykg.nq``)."""
-    target = url.rstrip("/") + _DUMP_PATH
+    """Write the dump of a running ``policykg serve`` at ``url`` (its ``/dumps/policykg.nq``), then
+    the versions of its history store (``/dumps/history/policykg.nq``, read second: it holds
+    every version the first recorded)."""
 
     def fetch(out) -> None:  # type: ignore[no-untyped-def]
-        try:
-            with httpx.stream("GET", target, timeout=timeout, trust_env=False) as answer:
-                if answer.status_code != 200:
-                    answer.read()
-                    raise EngineError(f"the server answered {answer.status_code} to GET {target}: "
-                                      f"{answer.text[:300]}")
-                for chunk in answer.iter_bytes(1 << 18):
-                    out.write(chunk)
-        except httpx.HTTPError as error:
-            raise EngineError(f"cannot read the dump of the server {url}: {error}") from None
+        for path in (_DUMP_PATH, _HISTORY_DUMP_PATH):
+            target = url.rstrip("/") + path
+            try:
+                with httpx.stream("GET", target, timeout=timeout, trust_env=False) as answer:
+                    if answer.status_code != 200:
+                        answer.read()
+                        raise EngineError(f"the server answered {answer.status_code} to GET {target}: "
+                                          f"{answer.text[:300]}")
+                    for chunk in answer.iter_bytes(1 << 18):
+                        out.write(chunk)
+            except httpx.HTTPError as error:
+                raise EngineError(f"cannot read the dump of the server {url}: {error}") from None
 
     return _write(dest, fetch, base_iri=base_iri)
 
@@ -159,10 +169,10 @@ def restore(src: Path, location: Path, *, force: bool = False, base_iri: str = D
     building = location.with_name(f".{location.name}.restoring-{uuid.uuid4().hex[:8]}")
     aside = location.with_name(f".{location.name}.replaced-{uuid.uuid4().hex[:8]}")
     try:
-        _bulk_load(backup.path, building)
+        _bulk_load(backup.path, building, base_iri=base_iri)
         with Store(building, base_iri=base_iri) as built:
             restored = check_store(built)
-            held = len(built)
+            held = len(built) + len(built.history)
         if not restored.ok or held != backup.quads or restored.triples != backup.integrity.triples:
             raise EngineError(f"the store built from {backup.path} holds {held} quads "
                               f"({restored.summary()}), not the backup's {backup.quads}: nothing was changed")
@@ -175,7 +185,37 @@ def restore(src: Path, location: Path, *, force: bool = False, base_iri: str = D
     return backup
 
 
-def _bulk_load(path: Path, location: Path) -> None:
+def _bulk_load(path: Path, location: Path, *, base_iri: str) -> None:
+    """The backup's quads into a new store at ``location``: the versions' graphs into its
+    history store (kg.history), the rest into the store itself."""
+    graph_base = Iris(base_iri).graph_base
+
+    def is_version(quad: pyoxigraph.Quad) -> bool:
+        name = quad.graph_name
+        return isinstance(name, pyoxigraph.NamedNode) and name.value.startswith(graph_base) and "/version/" in name.value
+
+    versions = location.with_name(location.name + ".versions.nq")
+    try:
+        with versions.open("wb") as out:
+            pyoxigraph.serialize((q for q in pyoxigraph.parse(path=path, format=_NQUADS) if is_version(q)),
+                                 out, _NQUADS)
+        if versions.stat().st_size:
+            current = location.with_name(location.name + ".current.nq")
+            try:
+                with current.open("wb") as out:
+                    pyoxigraph.serialize((q for q in pyoxigraph.parse(path=path, format=_NQUADS)
+                                          if not is_version(q)), out, _NQUADS)
+                _oxigraph_load(current, location)
+            finally:
+                current.unlink(missing_ok=True)
+            _oxigraph_load(versions, location / HISTORY_DIR)
+        else:
+            _oxigraph_load(path, location)
+    finally:
+        versions.unlink(missing_ok=True)
+
+
+def _oxigraph_load(path: Path, location: Path) -> None:
     command = [str(find_oxigraph()), "load", "--location", str(location), "--file", str(path),
                "--format", "nq"]
     done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -382,6 +383,7 @@ class Store:
         self.keeps_history = keep_history and self._engine.server is not None
         """Whether every write keeps a version in :attr:`history` (the embedded engine's stores)."""
         self._history: Store | None = None
+        self._history_lock = threading.Lock()  # one history store, however many threads ask first
         self._counts: tuple[str, dict[str, int]] | None = None
         self.dropped_staging: list[str] = []
         """Staging graphs of an interrupted load, dropped when this store was opened."""
@@ -420,9 +422,10 @@ class Store:
         if not self.keeps_history:
             raise ConfigError("versions of sources are kept by policykg's embedded engine only, "
                               "not by an engine given by its URL (docs/history.md)")
-        if self._history is None:
-            where = None if self.location is None else Path(self.location) / HISTORY_DIR
-            self._history = Store(where, keep_history=False, **self._settings)  # type: ignore[arg-type]
+        with self._history_lock:
+            if self._history is None:
+                where = None if self.location is None else Path(self.location) / HISTORY_DIR
+                self._history = Store(where, keep_history=False, **self._settings)  # type: ignore[arg-type]
         return self._history
 
     def __enter__(self) -> Store:

@@ -401,7 +401,8 @@ def test_readers_and_a_backup_during_writes_see_whole_versions(versions: Version
         backup = subprocess.Popen([POLICYKG, "backup", str(tmp_path / "during.nq"), "--server", url],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for entries in (versions.v2, versions.v1):
-            assert post_entries(url, entries).status_code == 201
+            posted = post_entries(url, entries)
+            assert posted.status_code == 201, posted.text
         writing.clear()
         for reader in readers:
             reader.join()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pyoxigraph import RdfFormat, serialize
 from starlette.concurrency import run_in_threadpool
 
@@ -60,3 +60,14 @@ async def get_source_version(store: StoreDep, slug: SourceSlug,
     quads = await run_in_threadpool(history.version_quads, store, slug, number)
     items = quads if fmt.supports_datasets else [q.triple for q in quads]
     return Response(serialize(items, format=fmt) or b"", media_type=fmt.media_type)
+
+
+@router.get("/dumps/history/policykg.nq", operation_id="get_history_dump", response_class=StreamingResponse,
+            responses={200: {"content": {"application/n-quads": {}},
+                             "description": "every version of every source, each in its named graph"}})
+def get_history_dump(store: StoreDep) -> StreamingResponse:
+    """The history store whole: every version of every source graph, named by the version's IRI
+    (their records are in `/dumps/policykg.nq`'s meta graph). `policykg backup --server` reads
+    it after the main dump."""
+    return StreamingResponse(store.history.export_chunks(RdfFormat.N_QUADS), media_type=RdfFormat.N_QUADS.media_type,
+                             headers={"Content-Disposition": 'attachment; filename="history.nq"'})
