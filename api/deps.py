@@ -42,7 +42,7 @@ async def get_read_store(
     store = request.app.state.store
     if as_of is None:
         return store
-    moment = parse_moment(as_of)
+    moment = parse_moment(as_of, name="as_of")
     return await run_in_threadpool(history.as_of, store, moment)
 
 

@@ -155,9 +155,11 @@ def load(
     try:
         chunk_bytes = None if chunk_mb is None else max(1, int(chunk_mb * 1_000_000))
         if server:
-            if chunk_bytes is not None or by is not None:
-                raise ConfigError("--chunk-mb and --by are for a store opened here, not with --server "
-                                  "(the server records the name of the token)")
+            if chunk_bytes is not None:
+                raise ConfigError("--chunk-mb is for a store opened here, not with --server")
+            if by is not None:
+                raise ConfigError("--by is for a store opened here, not with --server (the server records "
+                                  "the name of its token, POLICYKG_TOKEN_NAME)")
             report = _load_through(server, token, paths, message)
         else:
             change = Change(by or getpass.getuser(), message)
@@ -278,7 +280,7 @@ def query(
             raise typer.BadParameter(f"{fmt!r} is not a format for {form}; use one of "
                                      f"{', '.join(k for k in allowed if k != 'nquads')}", param_hint="--format")
         values = _parse_params(param)
-        moment = None if as_of is None else parse_moment(as_of)
+        moment = None if as_of is None else parse_moment(as_of, name="--as-of")
         with _open(store, base_iri, timeout) as opened:
             kg_store = opened if moment is None else history.as_of(opened, moment)
             if named is not None:

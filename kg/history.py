@@ -235,7 +235,7 @@ def _complete(store, wanted: Iterable[Version], graph_of: Mapping[str, str] | st
         store.history.replace_sources(missing)
 
 
-def parse_moment(text: str) -> dt.datetime:
+def parse_moment(text: str, *, name: str = "as of") -> dt.datetime:
     """An ``as of`` moment: an ISO 8601 date-time (with an offset; UTC when it has none), or a
     date, which means the end of that day in UTC (everything recorded that day)."""
     try:
@@ -244,7 +244,8 @@ def parse_moment(text: str) -> dt.datetime:
             return dt.datetime.combine(day, dt.time.max, tzinfo=dt.timezone.utc)
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ConfigError(f"as of {text!r}: give a date (2024-07-02) or a date-time (2024-07-02T12:00:00Z)") from None
+        raise ConfigError(f"{name} {text!r}: give a date (2024-07-02) or a date-time with its offset "
+                          "(2024-07-02T12:00:00Z)") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 

@@ -80,6 +80,7 @@ class PK(DefinedNamespace):
     Resolution: URIRef  # resolution
     Source: URIRef  # source
     SourceGraph: URIRef  # source graph
+    SourceVersion: URIRef  # source version
     Stance: URIRef  # stance
     State: URIRef  # state
     Statement: URIRef  # statement
@@ -108,13 +109,16 @@ class PK(DefinedNamespace):
     stance: URIRef  # stance
     status: URIRef  # status
     target: URIRef  # target
+    versionOf: URIRef  # version of
 
     # Datatype properties
     adoptedOn: URIRef  # adopted on
     announcedOn: URIRef  # announced on
     binding: URIRef  # binding
+    changeNote: URIRef  # change note
     checksum: URIRef  # checksum
     date: URIRef  # date
+    deleted: URIRef  # deleted
     demandedAction: URIRef  # demanded action
     endDate: URIRef  # end date
     loadedFrom: URIRef  # loaded from
@@ -124,12 +128,14 @@ class PK(DefinedNamespace):
     paraphrase: URIRef  # paraphrase
     quote: URIRef  # quote
     recordedAt: URIRef  # recorded at
+    recordedBy: URIRef  # recorded by
     since: URIRef  # since
     sponsorCount: URIRef  # sponsor count
     startDate: URIRef  # start date
     symbol: URIRef  # symbol
     tripleCount: URIRef  # triple count
     until: URIRef  # until
+    versionNumber: URIRef  # version number
 
     # Concept schemes (ontology/stances.ttl)
     AdoptionMethods: URIRef  # adoption methods

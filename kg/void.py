@@ -136,8 +136,11 @@ ORDER BY ?graph
 """
 
 _RECORD = """
-CONSTRUCT { ?graph ?p ?o }
-WHERE { GRAPH ?meta { ?graph ?p ?o } }
+CONSTRUCT { ?record ?p ?o }
+WHERE { GRAPH ?meta {
+  { ?graph ?p ?o BIND(?graph AS ?record) }
+  UNION { ?record <https://w3id.org/policykg/ontology#versionOf> ?graph ; ?p ?o }
+} }
 """
 
 
@@ -197,7 +200,8 @@ def dump_chunks(store: Store, extension: str, *, source: str | None = None) -> I
     In Turtle: the union of the source graphs (:meth:`Store.export`).
 
     One source in TriG, N-Quads or JSON-LD: its graph, with its name, and the meta graph's
-    record of it (when it was loaded, from which file, its checksum). In Turtle: its triples.
+    record of it (when it was loaded, from which file, its checksum) and of each of its versions
+    (:mod:`kg.history`). In Turtle: its triples.
     A source's JSON-LD is built in memory (JSON-LD documents cannot be concatenated).
 
     Raises :class:`NotFound` for an unknown extension or source before the first chunk.

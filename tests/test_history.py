@@ -91,7 +91,7 @@ def test_cli_errors_name_what_is_wrong(tmp_path):
     for args, message in ((("history", "no-such-source"), "no source 'no-such-source'"),
                           (("history", SLUG, "--version", "7"), "has no version 7"),
                           (("history", SLUG, "--format", "trig"), "'trig' is not a format here"),
-                          (("query", QUOTES, "--as-of", "last tuesday"), "as of 'last tuesday'")):
+                          (("query", QUOTES, "--as-of", "last tuesday"), "--as-of 'last tuesday'")):
         done = run(*args, "--store", str(store))
         assert done.returncode != 0 and message in done.stderr, (args, done.stderr)
 
@@ -150,7 +150,7 @@ def test_versions_and_as_of_through_a_server(tmp_path):
         before = httpx.get(url + "/statements", params={"speaker": "fu-cong", "as_of": "2020-01-01"})
         assert before.status_code == 404  # nobody of that name was in the graph then
         bad = httpx.get(url + "/statements", params={"speaker": "fu-cong", "as_of": "yesterday"})
-        assert bad.status_code == 422 and "as of 'yesterday'" in bad.json()["detail"]
+        assert bad.status_code == 422 and "as_of 'yesterday'" in bad.json()["detail"]
 
         time.sleep(1.1)
         gone = httpx.delete(f"{url}/sources/{SLUG}", headers=auth, params={"message": "withdrawn"})

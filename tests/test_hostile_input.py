@@ -224,7 +224,7 @@ def _rest_parameters(url: str) -> list[tuple[str, str, str]]:
     return found
 
 
-EXAMPLE_PATH = {"slug": "china", "kind": "actor", "extension": "ttl", "filename": "policykg.nq"}
+EXAMPLE_PATH = {"slug": "china", "kind": "actor", "extension": "ttl", "filename": "policykg.nq", "number": "1"}
 """A valid value for the path parameters not being fuzzed."""
 EXAMPLE_QUERY = {"/timeline": {"about": "a-res-78-311"}}
 """What an operation needs besides the parameter being fuzzed (the timeline: actor or about)."""

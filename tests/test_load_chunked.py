@@ -130,7 +130,7 @@ def test_a_large_dump_is_read_as_it_streams_in_chunks_of_whole_graphs(
         store: Store, tmp_path: Path, tmp_store_dir: Path) -> None:
     generate(60, 12, tmp_path, nquads=False)
     dump = tmp_path / "dump.nq"
-    with Store(tmp_store_dir) as on_disk:  # its dumps have each graph's quads together
+    with Store(tmp_store_dir, keep_history=False) as on_disk:  # its dumps have each graph's quads together
         load_paths([tmp_path / "entries"], on_disk)
         before = {str(q) for q in on_disk}
         with dump.open("wb") as out:
