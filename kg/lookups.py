@@ -571,14 +571,38 @@ class _Reader:
         inner_iris = [t.value for iri in iris for p, terms in props.get(iri, {}).items()
                       if _key_of(p) in embed for t in terms if isinstance(t, NamedNode)]
         inner = self.describe(inner_iris)
-        names = self.names(self._references(props, iris) | self._references(inner, inner_iris))
-        summaries = {iri: self._summary(iri, inner.get(iri, {}), names) for iri in inner_iris}
-        return [self._item(iri, props.get(iri, {}), names, summaries) for iri in iris]
+        roles = self.roles_held({**inner, **props})
+        names = self.names(self._references(props, iris) | self._references(inner, inner_iris)
+                           | {iri for found in roles.values() for row in found for iri in row if iri})
+        derived = _derived(roles, names)
+        summaries = {iri: self._summary(iri, inner.get(iri, {}), names, derived) for iri in inner_iris}
+        return [self._item(iri, props.get(iri, {}), names, summaries, derived) for iri in iris]
 
     def summaries(self, iris: list[str]) -> list[dict[str, Any]]:
         props = self.describe(iris)
-        names = self.names(self._references(props, iris))
-        return [self._summary(iri, props.get(iri, {}), names) for iri in iris]
+        roles = self.roles_held(props)
+        names = self.names(self._references(props, iris)
+                           | {iri for found in roles.values() for row in found for iri in row if iri})
+        derived = _derived(roles, names)
+        return [self._summary(iri, props.get(iri, {}), names, derived) for iri in iris]
+
+    def roles_held(self, described: Mapping[str, Mapping[str, list[Term]]]
+                   ) -> dict[str, list[tuple[str, str, str | None]]]:
+        """Statement IRI → (organization, membership, role) of each role its speaker held on its
+        date, for the dated statements among ``described`` that name no pk:onBehalfOf (the rule
+        is ``rest_derived_on_behalf_of.rq``'s)."""
+        candidates = [iri for iri, props in described.items()
+                      if PK + "Statement" in {t.value for t in props.get(RDF_TYPE, [])}
+                      and PK + "onBehalfOf" not in props and PK + "date" in props]
+        found: dict[str, list[tuple[str, str, str | None]]] = {}
+        if not candidates:
+            return found
+        query = _bind_many(named_query("rest_derived_on_behalf_of").text, "statement", candidates)
+        for row in self.store.select(query):
+            role = row["role"].value if "role" in row else None
+            found.setdefault(row["statement"].value, []).append(
+                (row["organization"].value, row["membership"].value, role))
+        return found
 
     @staticmethod
     def _references(props: dict[str, dict[str, list[Term]]], iris: Iterable[str]) -> set[str]:
@@ -586,9 +610,12 @@ class _Reader:
                 if p != RDF_TYPE for t in terms if isinstance(t, NamedNode)}
 
     def _item(self, iri: str, props: dict[str, list[Term]], names: Mapping[str, str | None],
-              summaries: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+              summaries: Mapping[str, dict[str, Any]],
+              derived: Mapping[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
         _, order, _ = _keys()
         fields: dict[str, list[Any]] = {}
+        if derived and iri in derived:
+            fields["onBehalfOf"] = derived[iri]
         for predicate, terms in props.items():
             key = _key_of(predicate)
             if key in ("label", "title"):
@@ -604,8 +631,9 @@ class _Reader:
             item[key] = values[0] if key in SINGLE else values
         return item
 
-    def _summary(self, iri: str, props: dict[str, list[Term]], names: Mapping[str, str | None]) -> dict[str, Any]:
-        full = self._item(iri, props, names, {})
+    def _summary(self, iri: str, props: dict[str, list[Term]], names: Mapping[str, str | None],
+                 derived: Mapping[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+        full = self._item(iri, props, names, {}, derived)
         types = full.get("type", [])
         keys = next((keys for cls, keys in _SUMMARY.items() if _class_names().get(cls) in types), ())
         summary = {"id": iri, "label": full.get("label") or _composed_label(full)}
@@ -630,6 +658,19 @@ class _Reader:
         if iri in summaries:
             return summaries[iri]
         return {"id": iri, "label": names.get(iri)}
+
+
+def _derived(roles: Mapping[str, list[tuple[str, str, str | None]]],
+             names: Mapping[str, str | None]) -> dict[str, list[dict[str, Any]]]:
+    """Statement IRI → its ``onBehalfOf`` derived from roles: ``{"id", "label", "derived": true,
+    "membership": {"id", "label"}, "role": {"id", "label"}}`` (``role`` when the membership has one)."""
+    def ref(iri: str) -> dict[str, Any]:
+        return {"id": iri, "label": names.get(iri)}
+
+    return {statement: [{**ref(organization), "derived": True, "membership": ref(membership),
+                         **({"role": ref(role)} if role else {})}
+                        for organization, membership, role in found]
+            for statement, found in roles.items()}
 
 
 def _by_date(value: Any) -> tuple[str, str]:
