@@ -210,6 +210,8 @@ def list_positions(
 
 
 HISTORY_EXAMPLE = {**POSITION_EXAMPLE, "validFrom": "2024-07-01", "validFromBasis": "since"}
+Holder = Annotated[str, _entity("the actor (required)", "china")]
+Toward = Annotated[str | None, _entity("only positions toward this", "us-treasury-outbound-investment-rule")]
 
 
 @router.get("/positions/history", operation_id="get_position_history", response_model=Page,
@@ -217,7 +219,7 @@ HISTORY_EXAMPLE = {**POSITION_EXAMPLE, "validFrom": "2024-07-01", "validFromBasi
                        **NOT_FOUND, **INVALID})
 def get_position_history(
     request: Request, response: Response, store: StoreDep,
-    holder: Annotated[str, _entity("the actor (required)", "china")],
+    holder: Holder,
     target: Annotated[str, _entity("what the positions are toward (required)", "us-treasury-outbound-investment-rule")],
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -234,8 +236,7 @@ def get_position_history(
                                        "/positions/changes?holder=china"), **NOT_FOUND, **INVALID})
 def list_position_changes(
     request: Request, response: Response, store: StoreDep,
-    holder: Annotated[str, _entity("the actor (required)", "china")],
-    target: Annotated[str | None, _entity("only positions toward this", "us-treasury-outbound-investment-rule")] = None,
+    holder: Holder, target: Toward = None,
     since: Annotated[str | None, _date("only shifts on or after this day")] = None,
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -252,8 +253,7 @@ def list_position_changes(
                                        "/positions/contradictions?holder=china"), **NOT_FOUND, **INVALID})
 def list_position_contradictions(
     request: Request, response: Response, store: StoreDep,
-    holder: Annotated[str, _entity("the actor (required)", "china")],
-    target: Annotated[str | None, _entity("only positions toward this", "us-treasury-outbound-investment-rule")] = None,
+    holder: Holder, target: Toward = None,
     since: Annotated[str | None, _date("only pairs whose later statement is on or after this day")] = None,
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
 ) -> dict[str, Any]:
