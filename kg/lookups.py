@@ -59,6 +59,9 @@ __all__ = [
     "list_resolutions",
     "list_sources",
     "list_statements",
+    "position_changes",
+    "position_contradictions",
+    "position_history",
     "search_actors",
     "timeline",
 ]
@@ -188,6 +191,82 @@ def timeline(store: Store, *, actor: str | None = None, about: str | None = None
                  offset=offset, embed=("evidence",))
 
 
+# --- positions over time (issue 7 §2) -----------------------------------------------------------
+
+
+def position_history(store: Store, *, holder: str | None, target: str | None,
+                     limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
+    """The positions ``holder`` holds toward ``target`` in valid-time order, each with its
+    evidence and where it starts: ``validFrom``, from ``validFromBasis`` ``"since"`` (its
+    pk:since) or ``"evidence"`` (the earliest date of its evidence); both null for neither."""
+    _required(holder=holder, target=target)
+    page = _list(store, "rest_position_history", {"holder": holder, "target": target},
+                 limit=limit, offset=offset, embed=("evidence",))
+    for item in page["items"]:
+        item.update(_valid_from(item))
+    return page
+
+
+def position_changes(store: Store, *, holder: str | None, target: str | None = None,
+                     since: str | None = None, limit: int = DEFAULT_LIMIT,
+                     offset: int = 0) -> dict[str, Any]:
+    """Every shift of ``holder``'s stance between consecutive positions on the same target
+    (``rest_position_changes.rq`` says which count), in date order: ``from`` and ``to`` (the
+    stances), ``date`` (when the later position starts), ``before`` and ``after`` (the two
+    positions, with their evidence, as :func:`position_history` gives them)."""
+    _required(holder=holder)
+    rows, total, query = _rows(store, "rest_position_changes",
+                               {"holder": holder, "target": target, "since": since}, limit=limit, offset=offset)
+    iris = list(dict.fromkeys(row[key].value for row in rows for key in ("earlier", "later")))
+    positions = dict(zip(iris, _Reader(store).items(iris, embed=("evidence",)), strict=True))
+    for position in positions.values():
+        position.update(_valid_from(position))
+    items = []
+    for row in rows:
+        before, after = positions[row["earlier"].value], positions[row["later"].value]
+        items.append({"holder": after["holder"], "target": after["target"], "date": row["date"].value,
+                      "from": before["stance"], "to": after["stance"], "before": before, "after": after})
+    return {"items": items, "total": total, "query": query}
+
+
+def position_contradictions(store: Store, *, holder: str | None, target: str | None = None,
+                            since: str | None = None, limit: int = DEFAULT_LIMIT,
+                            offset: int = 0) -> dict[str, Any]:
+    """Pairs of ``holder``'s statements that contradict each other on the same target (the rule
+    is ``rest_position_contradictions.rq``'s): ``supporting`` and ``opposing`` (statement
+    summaries, each with ``evidenceFor``, the position it shows) and ``date`` (the later day)."""
+    _required(holder=holder)
+    rows, total, query = _rows(store, "rest_position_contradictions",
+                               {"holder": holder, "target": target, "since": since}, limit=limit, offset=offset)
+    keys = ("supporting", "opposing", "supportingPosition", "opposingPosition")
+    iris = list(dict.fromkeys(row[key].value for row in rows for key in keys))
+    summaries = dict(zip(iris, _Reader(store).summaries(iris), strict=True))
+    items = []
+    for row in rows:
+        position = summaries[row["supportingPosition"].value]
+        items.append({
+            "holder": position["holder"], "target": position["target"],
+            "date": row["date"].value if "date" in row else None,
+            **{side: {**summaries[row[side].value], "evidenceFor": summaries[row[side + "Position"].value]}
+               for side in ("supporting", "opposing")},
+        })
+    return {"items": items, "total": total, "query": query}
+
+
+def _required(**values: str | None) -> None:
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise ConfigError(f"{', '.join(missing)}: required (a slug or an IRI)")
+
+
+def _valid_from(position: Mapping[str, Any]) -> dict[str, Any]:
+    """Where a position starts in valid time: its ``since``, else its evidence's earliest day."""
+    if position.get("since"):
+        return {"validFrom": position["since"], "validFromBasis": "since"}
+    days = [str(e["date"])[:10] for e in position.get("evidence", []) if isinstance(e, dict) and e.get("date")]
+    return {"validFrom": min(days, default=None), "validFromBasis": "evidence" if days else None}
+
+
 # --- single resources ---------------------------------------------------------------------------
 
 
@@ -264,6 +343,25 @@ def _ids(store: Store, name: str, values: Mapping[str, str | None], *, limit: in
          offset: int = 0, count: bool = False) -> tuple[list[str], int | None, str]:
     """The IRIs of one page of a ``rest_*`` query (its first column), the total (when ``count``)
     and the page query's text."""
+    total, page = _page_query(store, name, values, limit=limit, offset=offset, count=count)
+    if total == 0:
+        return [], 0, page
+    result = store.query(page)
+    column = result.variables[0].value  # type: ignore[union-attr]
+    return [row[column].value for row in result], total, page  # type: ignore[union-attr]
+
+
+def _rows(store: Store, name: str, values: Mapping[str, str | None], *, limit: int,
+          offset: int) -> tuple[list[dict[str, Term]], int, str]:
+    """The rows of one page of a named query, the total and the page query's text."""
+    total, page = _page_query(store, name, values, limit=limit, offset=offset, count=True)
+    assert total is not None
+    return ([] if total == 0 else store.select(page)), total, page
+
+
+def _page_query(store: Store, name: str, values: Mapping[str, str | None], *, limit: int,
+                offset: int, count: bool) -> tuple[int | None, str]:
+    """The total of a named query's rows (when ``count``) and the text of one page of it, bound."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ConfigError(f"limit: must be between 1 and {MAX_LIMIT}, got {limit}")
     if not 0 <= offset <= MAX_OFFSET:
@@ -272,12 +370,7 @@ def _ids(store: Store, name: str, values: Mapping[str, str | None], *, limit: in
     substitutions = _substitutions(store, query, values)
     bound = bind(_published(query, substitutions), substitutions)
     total = _count_bound(store, bound) if count else None
-    page = f"{bound}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"
-    if total == 0:
-        return [], 0, page
-    result = store.query(page)
-    column = result.variables[0].value  # type: ignore[union-attr]
-    return [row[column].value for row in result], total, page  # type: ignore[union-attr]
+    return total, f"{bound}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"
 
 
 def _count(store: Store, name: str, values: Mapping[str, str | None]) -> int:
@@ -478,14 +571,38 @@ class _Reader:
         inner_iris = [t.value for iri in iris for p, terms in props.get(iri, {}).items()
                       if _key_of(p) in embed for t in terms if isinstance(t, NamedNode)]
         inner = self.describe(inner_iris)
-        names = self.names(self._references(props, iris) | self._references(inner, inner_iris))
-        summaries = {iri: self._summary(iri, inner.get(iri, {}), names) for iri in inner_iris}
-        return [self._item(iri, props.get(iri, {}), names, summaries) for iri in iris]
+        roles = self.roles_held({**inner, **props})
+        names = self.names(self._references(props, iris) | self._references(inner, inner_iris)
+                           | {iri for found in roles.values() for row in found for iri in row if iri})
+        derived = _derived(roles, names)
+        summaries = {iri: self._summary(iri, inner.get(iri, {}), names, derived) for iri in inner_iris}
+        return [self._item(iri, props.get(iri, {}), names, summaries, derived) for iri in iris]
 
     def summaries(self, iris: list[str]) -> list[dict[str, Any]]:
         props = self.describe(iris)
-        names = self.names(self._references(props, iris))
-        return [self._summary(iri, props.get(iri, {}), names) for iri in iris]
+        roles = self.roles_held(props)
+        names = self.names(self._references(props, iris)
+                           | {iri for found in roles.values() for row in found for iri in row if iri})
+        derived = _derived(roles, names)
+        return [self._summary(iri, props.get(iri, {}), names, derived) for iri in iris]
+
+    def roles_held(self, described: Mapping[str, Mapping[str, list[Term]]]
+                   ) -> dict[str, list[tuple[str, str, str | None]]]:
+        """Statement IRI → (organization, membership, role) of each role its speaker held on its
+        date, for the dated statements among ``described`` that name no pk:onBehalfOf (the rule
+        is ``rest_derived_on_behalf_of.rq``'s)."""
+        candidates = [iri for iri, props in described.items()
+                      if PK + "Statement" in {t.value for t in props.get(RDF_TYPE, [])}
+                      and PK + "onBehalfOf" not in props and PK + "date" in props]
+        found: dict[str, list[tuple[str, str, str | None]]] = {}
+        if not candidates:
+            return found
+        query = _bind_many(named_query("rest_derived_on_behalf_of").text, "statement", candidates)
+        for row in self.store.select(query):
+            role = row["role"].value if "role" in row else None
+            found.setdefault(row["statement"].value, []).append(
+                (row["organization"].value, row["membership"].value, role))
+        return found
 
     @staticmethod
     def _references(props: dict[str, dict[str, list[Term]]], iris: Iterable[str]) -> set[str]:
@@ -493,9 +610,12 @@ class _Reader:
                 if p != RDF_TYPE for t in terms if isinstance(t, NamedNode)}
 
     def _item(self, iri: str, props: dict[str, list[Term]], names: Mapping[str, str | None],
-              summaries: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+              summaries: Mapping[str, dict[str, Any]],
+              derived: Mapping[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
         _, order, _ = _keys()
         fields: dict[str, list[Any]] = {}
+        if derived and iri in derived:
+            fields["onBehalfOf"] = derived[iri]
         for predicate, terms in props.items():
             key = _key_of(predicate)
             if key in ("label", "title"):
@@ -511,8 +631,9 @@ class _Reader:
             item[key] = values[0] if key in SINGLE else values
         return item
 
-    def _summary(self, iri: str, props: dict[str, list[Term]], names: Mapping[str, str | None]) -> dict[str, Any]:
-        full = self._item(iri, props, names, {})
+    def _summary(self, iri: str, props: dict[str, list[Term]], names: Mapping[str, str | None],
+                 derived: Mapping[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+        full = self._item(iri, props, names, {}, derived)
         types = full.get("type", [])
         keys = next((keys for cls, keys in _SUMMARY.items() if _class_names().get(cls) in types), ())
         summary = {"id": iri, "label": full.get("label") or _composed_label(full)}
@@ -537,6 +658,19 @@ class _Reader:
         if iri in summaries:
             return summaries[iri]
         return {"id": iri, "label": names.get(iri)}
+
+
+def _derived(roles: Mapping[str, list[tuple[str, str, str | None]]],
+             names: Mapping[str, str | None]) -> dict[str, list[dict[str, Any]]]:
+    """Statement IRI → its ``onBehalfOf`` derived from roles: ``{"id", "label", "derived": true,
+    "membership": {"id", "label"}, "role": {"id", "label"}}`` (``role`` when the membership has one)."""
+    def ref(iri: str) -> dict[str, Any]:
+        return {"id": iri, "label": names.get(iri)}
+
+    return {statement: [{**ref(organization), "derived": True, "membership": ref(membership),
+                         **({"role": ref(role)} if role else {})}
+                        for organization, membership, role in found]
+            for statement, found in roles.items()}
 
 
 def _by_date(value: Any) -> tuple[str, str]:

@@ -226,8 +226,11 @@ def _rest_parameters(url: str) -> list[tuple[str, str, str]]:
 
 EXAMPLE_PATH = {"slug": "china", "kind": "actor", "extension": "ttl", "filename": "policykg.nq", "number": "1"}
 """A valid value for the path parameters not being fuzzed."""
-EXAMPLE_QUERY = {"/timeline": {"about": "a-res-78-311"}}
-"""What an operation needs besides the parameter being fuzzed (the timeline: actor or about)."""
+EXAMPLE_QUERY = {"/timeline": {"about": "a-res-78-311"},
+                 "/positions/history": {"holder": "china", "target": "us-treasury-outbound-investment-rule"},
+                 "/positions/changes": {"holder": "china"}, "/positions/contradictions": {"holder": "china"}}
+"""What an operation needs besides the parameter being fuzzed (the timeline: actor or about; the
+positions over time: holder, and for the history target)."""
 
 
 @pytest.mark.slow

@@ -209,6 +209,61 @@ def list_positions(
     return _page(request, response, page, limit, offset)
 
 
+HISTORY_EXAMPLE = {**POSITION_EXAMPLE, "validFrom": "2024-07-01", "validFromBasis": "since"}
+Holder = Annotated[str, _entity("the actor (required)", "china")]
+Toward = Annotated[str | None, _entity("only positions toward this", "us-treasury-outbound-investment-rule")]
+
+
+@router.get("/positions/history", operation_id="get_position_history", response_model=Page,
+            responses={**_page_example(HISTORY_EXAMPLE, "/positions/history?holder=china&target=…"),
+                       **NOT_FOUND, **INVALID})
+def get_position_history(
+    request: Request, response: Response, store: StoreDep,
+    holder: Holder,
+    target: Annotated[str, _entity("what the positions are toward (required)", "us-treasury-outbound-investment-rule")],
+    limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
+) -> dict[str, Any]:
+    """One actor's positions toward one target in valid-time order (`validFrom`: `since`, else
+    the earliest date of the evidence, as `validFromBasis` says), each with its evidence."""
+    page = lookups.position_history(store, holder=holder, target=target, limit=limit, offset=offset)
+    return _page(request, response, page, limit, offset)
+
+
+@router.get("/positions/changes", operation_id="list_position_changes", response_model=Page,
+            responses={**_page_example({"holder": POSITION_EXAMPLE["holder"], "target": POSITION_EXAMPLE["target"],
+                                        "date": "2025-03-11", "from": "opposes", "to": "supports",
+                                        "before": HISTORY_EXAMPLE, "after": {"…": "…"}},
+                                       "/positions/changes?holder=china"), **NOT_FOUND, **INVALID})
+def list_position_changes(
+    request: Request, response: Response, store: StoreDep,
+    holder: Holder, target: Toward = None,
+    since: Annotated[str | None, _date("only shifts on or after this day")] = None,
+    limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
+) -> dict[str, Any]:
+    """Every shift of the actor's stance (supports, neutral, opposes) between consecutive
+    positions on the same target, with both positions and their evidence, in date order."""
+    page = lookups.position_changes(store, holder=holder, target=target, since=since, limit=limit, offset=offset)
+    return _page(request, response, page, limit, offset)
+
+
+@router.get("/positions/contradictions", operation_id="list_position_contradictions", response_model=Page,
+            responses={**_page_example({"holder": POSITION_EXAMPLE["holder"], "target": POSITION_EXAMPLE["target"],
+                                        "date": "2025-03-11", "supporting": {"…": "…"},
+                                        "opposing": POSITION_EXAMPLE["evidence"][0]},  # type: ignore[index]
+                                       "/positions/contradictions?holder=china"), **NOT_FOUND, **INVALID})
+def list_position_contradictions(
+    request: Request, response: Response, store: StoreDep,
+    holder: Holder, target: Toward = None,
+    since: Annotated[str | None, _date("only pairs whose later statement is on or after this day")] = None,
+    limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
+) -> dict[str, Any]:
+    """Pairs of the actor's statements that contradict each other: evidence of its positions
+    toward the same target that support it and that oppose it."""
+    page = lookups.position_contradictions(store, holder=holder, target=target, since=since,
+                                           limit=limit, offset=offset)
+    return _page(request, response, page, limit, offset)
+
+
 @router.get("/resolutions", operation_id="list_resolutions", response_model=Page,
             responses={**_page_example({"id": IRI + "resolution/a-res-78-311", "type": ["Resolution"],
                                         "label": "A/RES/78/311 (…)", "symbol": "A/RES/78/311",
