@@ -413,7 +413,7 @@ def test_the_integrity_check_on_each_engine(engine: str, request) -> None:  # ty
     found = check_store(store).problems
     assert found[0].startswith(f"{staged.value}: a staging graph")
     assert f"{ghost.value}: the meta graph records 5 triples, but the store has no such graph" in found
-    assert f"{graph.value}: holds 694 triples; its record in the meta graph says 693" in found
+    assert f"{graph.value}: holds 726 triples; its record in the meta graph says 725" in found
     assert len(found) == 3
     store.clear()
 

@@ -252,7 +252,7 @@ def get_resolution(request: Request, store: StoreDep,
 @router.get("/sources", operation_id="list_sources", response_model=Page,
             responses={**_page_example({"id": IRI + "source/ap-2024-07-02-un-ai-resolutions",
                                         "type": ["NewsArticle", "Source"], "title": "UN adopts Chinese resolution …",
-                                        "issued": "2024-07-02", "tripleCount": 693}, "/sources"), **INVALID})
+                                        "issued": "2024-07-02", "tripleCount": 725}, "/sources"), **INVALID})
 def list_sources(request: Request, response: Response, store: StoreDep,
                  limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict[str, Any]:
     """Sources by publication date, with when and from which file each was loaded."""
