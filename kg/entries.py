@@ -240,6 +240,11 @@ class Batch:
     def subjects(self) -> set[str]:
         return {t.subject.value for t in self.triples() if isinstance(t.subject, NamedNode)}
 
+    def defined(self) -> set[str]:
+        """The subjects the batch types: those it describes, not those it only adds to (a
+        statement another source recorded, which a report or a correction speaks of)."""
+        return {t.subject.value for t in self.triples() if t.predicate == RDF_TYPE and isinstance(t.subject, NamedNode)}
+
     def objects(self) -> set[str]:
         return {t.object.value for t in self.triples() if isinstance(t.object, NamedNode)}
 
@@ -955,7 +960,7 @@ def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
                                         f"unknown reference {ref.value!r}: no {kinds} with that id in "
                                         "these files or in the store", ref.where.line))
     if elsewhere:
-        defined = {t.subject.value for s in sources for t in s.triples if t.predicate == RDF_TYPE}
+        defined = Batch(sources, origins).defined()
         found = existing(set(elsewhere) - defined) if existing else set()
         for iri, (where, key) in elsewhere.items():
             if iri not in defined and iri not in found:

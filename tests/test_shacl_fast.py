@@ -505,7 +505,7 @@ def test_policykg_shapes_compile() -> None:
     plan = compile_shapes(shapes_graph())
     assert len(plan.node_shapes) == 13
     assert sum(len(shape.properties) for shape in plan.node_shapes) == 87
-    assert sum(len(shape.sparql) for shape in plan.node_shapes) == 8
+    assert sum(len(shape.sparql) for shape in plan.node_shapes) == 9
 
 
 @pytest.mark.parametrize("feature", sorted(UNSUPPORTED))

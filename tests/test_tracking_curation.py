@@ -148,6 +148,29 @@ def test_entry_errors_are_specific(tracked, tmp_path, entries, expected):
     assert expected in result.stderr, result.stderr
 
 
+def test_a_report_can_cite_the_statement_it_reports_and_is_dated(tracked, tmp_path):
+    """Regression: a file that reports another source's statement and cites it as evidence was
+    refused (the statement, a subject of the batch, was not read from the store as context)."""
+    entries = tmp_path / "evidence.yaml"
+    text = """\
+source: {{id: evidence-check, title: T, publisher: associated-press, issued: {issued}}}
+reports:
+  - {{id: r, reportOf: statement/9e23eafbad935b76, quote: firmly opposed}}
+positions:
+  - {{id: p, holder: china, stance: opposes, target: us-treasury-outbound-investment-rule,
+      evidence: statement/9e23eafbad935b76}}
+"""
+    entries.write_text(text.format(issued="2024-07-02"), encoding="utf-8")
+    result = policykg("validate", str(entries), store=tracked)
+    assert result.returncode == 0, result.stderr
+    entries.write_text(text.format(issued="2024-06-30"), encoding="utf-8")
+    result = policykg("validate", str(entries), store=tracked)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{entries}:3: r: reportOf: a source cannot report a statement made after it was published: the "
+        "statement is dated 2024-07-01 but the source was issued on 2024-06-30", "1 problem(s); nothing was written."]
+
+
 def test_a_report_lives_in_its_source_graph_and_leaves_with_it(tmp_path):
     """Loading a source again replaces its graph whole: its report, and its pk:source on the
     statement another source recorded, go with it; the other source's graph is untouched."""
