@@ -20,8 +20,10 @@ Parsing never writes: it returns a :class:`Batch` of source graphs, or raises
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -78,6 +80,7 @@ SECTIONS: dict[str, Section] = {
     "topics": Section("topic", "Topic", ("Topic",)),
     "provisions": Section("provision", "Provision", ("Provision",)),
     "statements": Section("statement", "Statement", ("Statement",)),
+    "reports": Section("report", "Report", ("Report",)),
     "positions": Section("position", "Position", ("Position",)),
 }
 # The kinds a slug reference may name, by field; fields not listed may name any named kind.
@@ -93,9 +96,16 @@ REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
     "evidence": ("statement",),
     "partOf": ("resolution", "measure"),
     "source": ("source",),
+    "reportOf": ("statement",),
+    "syndicationOf": ("source",),
+    "correctedBy": ("statement", "position", "source"),
 }
 ANY_KIND = KINDS  # hashed kinds resolve only within their own file
-AUTO_SOURCE_SECTIONS = {"statements", "provisions", "positions"}
+AUTO_SOURCE_SECTIONS = {"statements", "provisions", "positions", "reports"}
+CURATED_SECTIONS = {"statements", "positions"}
+"""Sections whose entries carry a pk:curationStatus: ``draft`` when the entry gives none."""
+NOTE_FIELDS = ("correctedBy", "retractedOn", "retractionReason")
+"""What an entry whose id names a statement or position of another source may say about it."""
 MAX_NESTING = 100
 """Deepest nesting of JSON arrays and objects, or of XML elements, read from a file: the RDF
 parsers recurse (pyoxigraph 0.5.13's JSON-LD parser was measured crashing the process at 5,000
@@ -161,7 +171,7 @@ def vocabulary() -> Vocabulary:
             if name[0].isupper():
                 classes[name] = iri
             elif name in ("label", "altLabel", "title", "quote", "paraphrase", "operativeVerb",
-                          "demandedAction"):
+                          "demandedAction", "retractionReason"):
                 terms[name] = Term(name, iri, "lang")
             else:
                 concepts[name] = iri
@@ -230,6 +240,11 @@ class Batch:
 
     def subjects(self) -> set[str]:
         return {t.subject.value for t in self.triples() if isinstance(t.subject, NamedNode)}
+
+    def defined(self) -> set[str]:
+        """The subjects the batch types: those it describes, not those it only adds to (a
+        statement another source recorded, which a report or a correction speaks of)."""
+        return {t.subject.value for t in self.triples() if t.predicate == RDF_TYPE and isinstance(t.subject, NamedNode)}
 
     def objects(self) -> set[str]:
         return {t.object.value for t in self.triples() if isinstance(t.object, NamedNode)}
@@ -423,6 +438,8 @@ class _Converter:
         self.triples: list[Triple] = []
         self.pending: list[_PendingRef] = []
         self.origins: dict[str, EntryRef] = {}
+        # Statements (and positions) of other sources this file speaks of, which must exist.
+        self.elsewhere: dict[str, tuple[EntryRef, str]] = {}  # IRI → where, which field
 
     def problem(self, where: EntryRef, field_name: str, message: str) -> None:
         self.problems.append(Problem(where.file, where.entry, field_name, message, where.line))
@@ -456,6 +473,9 @@ class _Converter:
             entry_id = entry.get("id")
             label = str(entry_id) if isinstance(entry_id, str) and entry_id else f"{section_name}[{index}]"
             where = EntryRef(self.item.name, label, line)
+            if isinstance(entry_id, str) and section_name in CURATED_SECTIONS and not SLUG.match(entry_id):
+                self.convert_note(section, entry, where)
+                continue
             if not isinstance(entry_id, str) or not SLUG.match(entry_id):
                 self.problem(where, "id", "every entry needs an id: a slug of lower-case letters, "
                              "digits and hyphens, like 'fu-cong'")
@@ -477,6 +497,36 @@ class _Converter:
                 self.triples.append(Triple(subject, SKOS_IN_SCHEME, NamedNode(PK + "Topics")))
             if section_name in AUTO_SOURCE_SECTIONS:
                 self.triples.append(Triple(subject, NamedNode(PK + "source"), NamedNode(source_iri)))
+            if section_name in CURATED_SECTIONS and "curationStatus" not in entry:
+                self.triples.append(Triple(subject, NamedNode(PK + "curationStatus"), NamedNode(PK + "draft")))
+        # A report makes its source one more source of the statement it reports.
+        for triple in list(self.triples):
+            if triple.predicate.value == PK + "reportOf" and isinstance(triple.object, NamedNode):
+                self.triples.append(Triple(triple.object, NamedNode(PK + "source"), NamedNode(source_iri)))
+                self.elsewhere.setdefault(triple.object.value, (self.origins[triple.subject.value], "reportOf"))
+
+    def convert_note(self, section: Section, entry: dict, where: EntryRef) -> None:
+        """An entry whose id names a statement or position another source recorded
+        (``statement/<hash>`` or its IRI): what this source says of it — a correction or a
+        retraction — goes into this source's graph."""
+        try:
+            subject = resolve_reference(entry["id"], self.iris, self.vocab, (section.kind,), {})
+        except ValueError as exc:
+            self.problem(where, "id", f"{exc}; an id is a slug, or {section.kind}/<hash> to speak of a "
+                         f"{section.kind} another source recorded")
+            return
+        if not isinstance(subject, NamedNode) or _kind_of(subject.value, self.iris) != section.kind:
+            self.problem(where, "id", f"{entry['id']!r} does not name a {section.kind}")
+            return
+        self.elsewhere.setdefault(subject.value, (where, "id"))
+        for key, value in entry.items():
+            if key == "id":
+                continue
+            if key not in NOTE_FIELDS:
+                self.problem(where, key, f"an entry about a {section.kind} another source recorded takes only "
+                             f"{', '.join(NOTE_FIELDS)}; its other fields belong to that source's file")
+                continue
+            self.convert_field(subject, key, value, where)
 
     def convert_type(self, subject: NamedNode, section_name: str, section: Section, entry: dict,
                      where: EntryRef) -> None:
@@ -617,6 +667,10 @@ def typed_literal(value: Any, datatype: str) -> Literal | None:
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return Literal(str(value), datatype=NamedNode(datatype))
         return None
+    if name == "decimal":
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            return Literal(format(decimal.Decimal(repr(value)), "f"), datatype=NamedNode(datatype))
+        return None
     if name == "boolean":
         if isinstance(value, bool):
             return Literal("true" if value else "false", datatype=NamedNode(datatype))
@@ -636,6 +690,7 @@ def expected_message(term: Term, value: Any) -> str:
         "dateTime": "a date-time like 2024-07-01T15:30:00Z",
         "integer": "a whole number ≥ 0",
         "boolean": "true or false",
+        "decimal": "a number such as 0.9",
         "anyURI": "an http(s) URL",
     }.get(name, "a text" if term.kind in ("lang", "plain") else f"a value of type {name}")
     return f"expected {expected}, got {value!r}"
@@ -869,6 +924,7 @@ def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
                 scope.setdefault(entry["id"], []).append(iri)
 
     pending: list[_PendingRef] = []
+    elsewhere: dict[str, tuple[EntryRef, str]] = {}
     by_slug: dict[str, SourceGraph] = {s.slug: s for s in sources}
     for item, data in structures:
         slug = data["source"]["id"]
@@ -876,6 +932,8 @@ def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
         conv.convert(slug)
         problems.extend(conv.problems)
         pending.extend(conv.pending)
+        for iri, where in conv.elsewhere.items():
+            elsewhere.setdefault(iri, where)
         for iri, where in conv.origins.items():
             origins.setdefault(iri, where)
         if slug in by_slug:
@@ -902,6 +960,13 @@ def parse_batch(items: list[NamedInput], *, iris: Iris | None = None,
                 problems.append(Problem(ref.where.file, ref.where.entry, ref.field,
                                         f"unknown reference {ref.value!r}: no {kinds} with that id in "
                                         "these files or in the store", ref.where.line))
+    if elsewhere:
+        defined = Batch(sources, origins).defined()
+        found = existing(set(elsewhere) - defined) if existing else set()
+        for iri, (where, key) in elsewhere.items():
+            if iri not in defined and iri not in found:
+                problems.append(Problem(where.file, where.entry, key, f"no {_kind_of(iri, iris)} "
+                                        f"{iri[len(iris.base):]} in these files or in the store", where.line))
     problems.extend(_long_literals(sources, origins))
     if problems:
         raise EntryError(problems)

@@ -1,7 +1,7 @@
 """Minting identifiers: the same input always gives the same IRI.
 
 Entities named by curators keep their slug (``actor/fu-cong``); statements, positions,
-memberships and provisions get a stable hash of the source slug and the entry id. Each
+memberships, provisions and reports get a stable hash of the source slug and the entry id. Each
 source's triples live in a named graph in the sibling ``graph/`` folder of the data base.
 
 >>> iris = Iris()
@@ -26,7 +26,7 @@ from kg.errors import ConfigError
 DEFAULT_BASE_IRI = "https://w3id.org/policykg/id/"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 NAMED_KINDS = ("actor", "role", "resolution", "measure", "event", "topic", "source")
-HASHED_KINDS = ("statement", "position", "membership", "provision")
+HASHED_KINDS = ("statement", "position", "membership", "provision", "report")
 KINDS = NAMED_KINDS + HASHED_KINDS
 META_SLUG = "meta"
 

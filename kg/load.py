@@ -73,7 +73,8 @@ def prepare(items: list[NamedInput], store: Store, reading: Reading | None = Non
         return store.existing(candidates, exclude_graphs=excluded) | (candidates & pending_subjects)
 
     batch = parse_batch(items, iris=store.iris, existing=existing, reading=reading)
-    outside = batch.objects() - batch.subjects()
+    # What the batch refers to or adds to without describing it is read from the store.
+    outside = (batch.objects() | batch.subjects()) - batch.defined()
     context = store.context_of(outside, exclude_graphs=excluded) if outside else []
     if pending and outside:
         context += [t for t in pending.triples() if t.subject.value in outside]

@@ -30,9 +30,11 @@ is always a list (:data:`SINGLE` lists the others).
 
 from __future__ import annotations
 
+import decimal
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -49,6 +51,7 @@ __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
     "SINGLE",
+    "Curation",
     "actor_positions",
     "actor_statements",
     "get_actor",
@@ -100,6 +103,7 @@ SINGLE = frozenset({
     "memberCount",
     "member", "organization", "role", "startDate", "endDate",
     "issued", "url",
+    "curationStatus", "attributionConfidence", "contentHash", "syndicationOf", "reportOf", "retractedOn",
     "graph", "graphOf", "recordedAt", "loadedFrom", "checksum", "tripleCount",
 })
 # The order keys are written in (then the context's other keys in its order, then the rest).
@@ -110,15 +114,49 @@ _KEY_ORDER = (
     "quote", "paraphrase", "demandedAction", "operativeVerb", "partOf", "about", "occasion",
     "addressee", "evidence", "adoptedBy", "adoptedOn", "adoptionMethod", "leadSponsor", "sponsor",
     "sponsorCount", "sponsorCountQualifier", "binding", "status", "issuedBy", "announcedOn",
-    "affects", "proposedBy", "location", "participant", "publisher", "issued", "url", "source",
+    "affects", "proposedBy", "location", "participant", "publisher", "issued", "url", "archivedAt",
+    "contentHash", "syndicationOf", "source", "curationStatus", "attributionConfidence", "correctedBy",
 )
 # Parameters are named in errors as the URL names them.
-_URL_NAMES = {"onBehalfOf": "on_behalf_of", "adoptedBy": "adopted_by"}
+_URL_NAMES = {"onBehalfOf": "on_behalf_of", "adoptedBy": "adopted_by", "curationStatus": "curation_status",
+              "minConfidence": "min_confidence", "includeRetracted": "include_retracted"}
 # What an embedded statement or position shows (a summary; its own lookup has the rest).
 _SUMMARY = {
     PK + "Statement": ("speaker", "onBehalfOf", "date", "datePrecision", "quote", "paraphrase", "source"),
     PK + "Position": ("holder", "stance", "target", "since", "until", "datePrecision"),
 }
+
+
+@dataclass(frozen=True)
+class Curation:
+    """Which statements and positions a lookup shows: only those with one of ``status``
+    (draft, reviewed, disputed; any when empty), only those whose attribution confidence is at
+    least ``min_confidence`` (0 to 1; those without one are left out), and retracted ones only
+    with ``include_retracted`` (a statement or position is retracted when it has
+    ``pk:retractedOn``, or every source reporting it has).
+
+    >>> Curation(status=("reviewed",), min_confidence=0.5).values()["minConfidence"]
+    '0.5'
+    """
+
+    status: Sequence[str] = ()
+    min_confidence: float | str | None = None
+    include_retracted: bool = False
+
+    def values(self) -> dict[str, Any]:
+        """The named queries' parameters (``curationStatus``, ``minConfidence``, ``includeRetracted``)."""
+        confidence = None
+        if self.min_confidence is not None and self.min_confidence != "":
+            try:
+                number = decimal.Decimal(str(self.min_confidence))
+            except decimal.InvalidOperation:
+                number = None
+            if number is None or not number.is_finite() or not 0 <= number <= 1:
+                raise ConfigError(f"min_confidence: expected a number from 0 to 1, got {self.min_confidence!r}")
+            confidence = format(number, "f")
+        statuses = [part.strip() for value in self.status for part in value.split(",") if part.strip()]
+        return {"curationStatus": statuses or None, "minConfidence": confidence,
+                "includeRetracted": "true" if self.include_retracted else None}
 
 
 # --- lists --------------------------------------------------------------------------------------
@@ -133,36 +171,39 @@ def search_actors(store: Store, q: str | None = None, *, limit: int = DEFAULT_LI
 def list_statements(store: Store, *, speaker: str | None = None, on_behalf_of: str | None = None,
                     about: str | None = None, source: str | None = None, actor: str | None = None,
                     from_: str | None = None, to: str | None = None, q: str | None = None,
-                    limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
+                    curation: Curation = Curation(), limit: int = DEFAULT_LIMIT,
+                    offset: int = 0) -> dict[str, Any]:
     """Statements in date order (undated last); every filter given must hold. Dates are
     inclusive (``YYYY-MM-DD``); ``q`` is text the quote or paraphrase contains (any case)."""
     values = {"speaker": speaker, "onBehalfOf": on_behalf_of, "actor": actor, "about": about,
-              "source": source, "from": from_, "to": to, "q": q}
+              "source": source, "from": from_, "to": to, "q": q, **curation.values()}
     return _list(store, "rest_statements", values, limit=limit, offset=offset, embed=("evidence",))
 
 
 def actor_statements(store: Store, slug: str, *, about: str | None = None, from_: str | None = None,
-                     to: str | None = None, q: str | None = None, limit: int = DEFAULT_LIMIT,
-                     offset: int = 0) -> dict[str, Any]:
+                     to: str | None = None, q: str | None = None, curation: Curation = Curation(),
+                     limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
     """The statements an actor made or that were made on its behalf."""
     iri = _actor_iri(store, slug)
-    return list_statements(store, actor=iri, about=about, from_=from_, to=to, q=q,
+    return list_statements(store, actor=iri, about=about, from_=from_, to=to, q=q, curation=curation,
                            limit=limit, offset=offset)
 
 
 def list_positions(store: Store, *, holder: str | None = None, target: str | None = None,
-                   stance: str | None = None, source: str | None = None,
+                   stance: str | None = None, source: str | None = None, curation: Curation = Curation(),
                    limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
     """Positions by holder and target, each with its evidence (statement summaries)."""
-    values = {"holder": holder, "target": target, "stance": stance, "source": source}
+    values = {"holder": holder, "target": target, "stance": stance, "source": source, **curation.values()}
     return _list(store, "rest_positions", values, limit=limit, offset=offset, embed=("evidence",))
 
 
 def actor_positions(store: Store, slug: str, *, target: str | None = None, stance: str | None = None,
-                    limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
+                    curation: Curation = Curation(), limit: int = DEFAULT_LIMIT,
+                    offset: int = 0) -> dict[str, Any]:
     """The positions an actor holds."""
     iri = _actor_iri(store, slug)
-    return list_positions(store, holder=iri, target=target, stance=stance, limit=limit, offset=offset)
+    return list_positions(store, holder=iri, target=target, stance=stance, curation=curation,
+                          limit=limit, offset=offset)
 
 
 def list_resolutions(store: Store, *, about: str | None = None, adopted_by: str | None = None,
@@ -182,13 +223,13 @@ def list_sources(store: Store, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -
 
 
 def timeline(store: Store, *, actor: str | None = None, about: str | None = None,
-             limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
+             curation: Curation = Curation(), limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
     """Statements (by ``date``) and positions (by ``since``) in date order, undated last: those
     of ``actor`` (speaker, on whose behalf, holder) and/or about ``about`` (about, target)."""
     if not actor and not about:
         raise ConfigError("timeline needs actor or about (or both)")
-    return _list(store, "rest_timeline", {"actor": actor, "about": about}, limit=limit,
-                 offset=offset, embed=("evidence",))
+    return _list(store, "rest_timeline", {"actor": actor, "about": about, **curation.values()},
+                 limit=limit, offset=offset, embed=("evidence",))
 
 
 # --- positions over time (issue 7 §2) -----------------------------------------------------------
@@ -368,7 +409,7 @@ def _page_query(store: Store, name: str, values: Mapping[str, str | None], *, li
         raise ConfigError(f"offset: must be between 0 and {MAX_OFFSET:,}, got {offset}")
     query = named_query(name)
     substitutions = _substitutions(store, query, values)
-    bound = bind(_published(query, substitutions), substitutions)
+    bound = _bind_all(_published(query, substitutions), substitutions)
     total = _count_bound(store, bound) if count else None
     return total, f"{bound}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"
 
@@ -376,7 +417,7 @@ def _page_query(store: Store, name: str, values: Mapping[str, str | None], *, li
 def _count(store: Store, name: str, values: Mapping[str, str | None]) -> int:
     query = named_query(name)
     substitutions = _substitutions(store, query, values)
-    return _count_bound(store, bind(_published(query, substitutions), substitutions))
+    return _count_bound(store, _bind_all(_published(query, substitutions), substitutions))
 
 
 def _published(query: NamedQuery, given: Iterable[str]) -> str:
@@ -408,25 +449,39 @@ def _unordered(query: str) -> str:
     return query[:cut] if cut is not None else query
 
 
-def _substitutions(store: Store, query: NamedQuery, values: Mapping[str, str | None]) -> dict[str, Term]:
-    """Parameter text → RDF terms; an entity that is not in the store is :class:`NotFound`."""
+def _substitutions(store: Store, query: NamedQuery,
+                   values: Mapping[str, str | list[str] | None]) -> dict[str, Term | list[Term]]:
+    """Parameter text → RDF terms (a list of texts → a list of terms, each a row of the query's
+    VALUES block); an entity that is not in the store is :class:`NotFound`."""
     params = {p.name: p for p in query.params}
-    terms: dict[str, Term] = {}
+    terms: dict[str, Term | list[Term]] = {}
     given: dict[str, str] = {}
     for name, text in values.items():
         if text is None or text == "":
             continue
         param = params[name]
         shown = Param(_URL_NAMES.get(name, name), param.kind, param.required, param.description)
+        if isinstance(text, list):
+            terms[name] = [to_term(shown, one, iris=store.iris, existing=store.existing) for one in text]
+            continue
         terms[name] = to_term(shown, text, iris=store.iris, existing=store.existing)
         if param.kind in IRI_KINDS:
             given[name] = text
     if given:
-        found = store.existing(terms[name].value for name in given)
+        found = store.existing(terms[name].value for name in given)  # type: ignore[union-attr]
         for name, text in given.items():
-            if terms[name].value not in found:
+            if terms[name].value not in found:  # type: ignore[union-attr]
                 raise NotFound(f"{_URL_NAMES.get(name, name)}: nothing with id {text!r} in the store")
     return terms
+
+
+def _bind_all(sparql: str, substitutions: Mapping[str, Term | list[Term]]) -> str:
+    """``sparql`` with its parameters bound: one VALUES row per combination of their values (a
+    parameter given several values, e.g. curation statuses, matches any of them)."""
+    if not substitutions:
+        return sparql
+    choices = [value if isinstance(value, list) else [value] for value in substitutions.values()]
+    return bind_rows(sparql, list(substitutions), [list(row) for row in itertools.product(*choices)])
 
 
 def _bind_many(sparql: str, name: str, iris: Iterable[str]) -> str:
@@ -576,7 +631,79 @@ class _Reader:
                            | {iri for found in roles.values() for row in found for iri in row if iri})
         derived = _derived(roles, names)
         summaries = {iri: self._summary(iri, inner.get(iri, {}), names, derived) for iri in inner_iris}
-        return [self._item(iri, props.get(iri, {}), names, summaries, derived) for iri in iris]
+        built = [self._item(iri, props.get(iri, {}), names, summaries, derived) for iri in iris]
+        self._track(built, props)
+        return built
+
+    def _track(self, items: list[dict[str, Any]], props: Mapping[str, dict[str, list[Term]]]) -> None:
+        """Curation on the statements and positions among ``items``: ``retracted`` (``{"on",
+        "reason"}``) when the item has pk:retractedOn or every source reporting it has; on a
+        statement, ``source`` is the source that recorded it, ``reports`` every source reporting it
+        with that source's own words (its pk:Report's, or the statement's own for the source that
+        recorded it) and ``independentOrigins`` how many distinct origins report it: a syndicated
+        copy counts as its original, a retracted source not at all."""
+        tracked = [item for item in items if {"Statement", "Position"} & set(item.get("type", ()))]
+        if not tracked:
+            return
+        sources_of = {item["id"]: sorted(t.value for t in props.get(item["id"], {}).get(PK + "source", [])
+                                         if isinstance(t, NamedNode)) for item in tracked}
+        statements = [item["id"] for item in tracked if "Statement" in item["type"]]
+        reports: dict[str, list[str]] = {}
+        if statements:
+            for row in self.store.select(_bind_many(named_query("rest_reports").text, "statement", statements)):
+                reports.setdefault(row["statement"].value, []).append(row["report"].value)
+        described_reports = self.describe(r for found in reports.values() for r in found)
+        sources = self._sources({s for found in sources_of.values() for s in found})
+        names = self.names([*sources, *(t.value for p in sources.values() for t in p.get(PK + "syndicationOf", []))])
+        for item in tracked:
+            item.pop("retractedOn", None)
+            item.pop("retractionReason", None)
+            own = sources_of[item["id"]]
+            gone = {s: _retraction(sources.get(s, {})) for s in own}
+            retracted = _retraction(props.get(item["id"], {}))
+            if retracted is None and own and all(gone.values()):
+                retracted = max((r for r in gone.values() if r), key=lambda r: r["on"])
+            if retracted:
+                item["retracted"] = retracted
+            if "Statement" not in item["type"]:
+                continue
+            by_source = {s.value: (report, described_reports.get(report, {}))
+                         for report in sorted(reports.get(item["id"], []))
+                         for s in described_reports.get(report, {}).get(PK + "source", [])}
+            recorded = [s for s in own if s not in by_source] or own
+            entries = []
+            for source in sorted(own, key=lambda s: (s not in recorded, s)):
+                entry: dict[str, Any] = {"source": {"id": source, "label": names.get(source)}}
+                if source in by_source:
+                    report, words = by_source[source]
+                    entry["report"] = report
+                    for key in ("quote", "paraphrase"):
+                        texts = sorted(t.value for t in words.get(PK + key, []) if isinstance(t, Literal))
+                        if texts:
+                            entry[key] = texts
+                else:
+                    entry.update({key: item[key] for key in ("quote", "paraphrase") if key in item})
+                for original in sources.get(source, {}).get(PK + "syndicationOf", [])[:1]:
+                    entry["syndicationOf"] = {"id": original.value, "label": names.get(original.value)}
+                if gone[source]:
+                    entry["retracted"] = gone[source]
+                entries.append(entry)
+            if recorded:
+                item["source"] = {"id": recorded[0], "label": names.get(recorded[0])}
+            item["reports"] = entries
+            item["independentOrigins"] = len({_origin(s, sources) for s in own if not gone[s]})
+
+    def _sources(self, iris: set[str]) -> dict[str, dict[str, list[Term]]]:
+        """The descriptions of sources and of the originals they are syndicated copies of."""
+        described = self.describe(iris)
+        asked = set(iris)
+        while True:
+            further = {t.value for props in described.values() for t in props.get(PK + "syndicationOf", [])
+                       if isinstance(t, NamedNode)} - asked
+            if not further:
+                return described
+            asked |= further
+            described.update(self.describe(further))
 
     def summaries(self, iris: list[str]) -> list[dict[str, Any]]:
         props = self.describe(iris)
@@ -671,6 +798,30 @@ def _derived(roles: Mapping[str, list[tuple[str, str, str | None]]],
                          **({"role": ref(role)} if role else {})}
                         for organization, membership, role in found]
             for statement, found in roles.items()}
+
+
+def _retraction(props: Mapping[str, list[Term]]) -> dict[str, Any] | None:
+    """``{"on", "reason"}`` for what has a pk:retractedOn (the earliest, and the reason in
+    English first); None for what has none."""
+    dates = [t.value for t in props.get(PK + "retractedOn", []) if isinstance(t, Literal)]
+    if not dates:
+        return None
+    reasons = [t for t in props.get(PK + "retractionReason", []) if isinstance(t, Literal)]
+    return {"on": min(dates), "reason": _best_text(reasons)}
+
+
+def _origin(source: str, described: Mapping[str, dict[str, list[Term]]]) -> str:
+    """The source a syndicated copy republishes, followed to the first that republishes none
+    (in a loop of copies, the loop's least IRI)."""
+    seen: list[str] = []
+    while source not in seen:
+        seen.append(source)
+        originals = sorted(t.value for t in described.get(source, {}).get(PK + "syndicationOf", [])
+                           if isinstance(t, NamedNode))
+        if not originals:
+            return source
+        source = originals[0]
+    return min(seen[seen.index(source):])
 
 
 def _by_date(value: Any) -> tuple[str, str]:

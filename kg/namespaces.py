@@ -62,6 +62,7 @@ class PK(DefinedNamespace):
     AdoptionMethod: URIRef  # adoption method
     Announcement: URIRef  # announcement
     CountQualifier: URIRef  # count qualifier
+    CurationStatus: URIRef  # curation status
     DatePrecision: URIRef  # date precision
     Event: URIRef  # event
     GovernmentBody: URIRef  # government body
@@ -77,6 +78,7 @@ class PK(DefinedNamespace):
     Position: URIRef  # position
     PressBriefing: URIRef  # press briefing
     Provision: URIRef  # provision
+    Report: URIRef  # report
     Resolution: URIRef  # resolution
     Source: URIRef  # source
     SourceGraph: URIRef  # source graph
@@ -92,6 +94,8 @@ class PK(DefinedNamespace):
     adoptedBy: URIRef  # adopted by
     adoptionMethod: URIRef  # adoption method
     affects: URIRef  # affects
+    correctedBy: URIRef  # corrected by
+    curationStatus: URIRef  # curation status
     datePrecision: URIRef  # date precision
     evidence: URIRef  # evidence
     graphOf: URIRef  # graph of
@@ -102,21 +106,25 @@ class PK(DefinedNamespace):
     onBehalfOf: URIRef  # on behalf of
     participant: URIRef  # participant
     proposedBy: URIRef  # proposed by
+    reportOf: URIRef  # report of
     source: URIRef  # source
     speaker: URIRef  # speaker
     sponsor: URIRef  # sponsor
     sponsorCountQualifier: URIRef  # sponsor count qualifier
     stance: URIRef  # stance
     status: URIRef  # status
+    syndicationOf: URIRef  # syndication of
     target: URIRef  # target
     versionOf: URIRef  # version of
 
     # Datatype properties
     adoptedOn: URIRef  # adopted on
     announcedOn: URIRef  # announced on
+    attributionConfidence: URIRef  # attribution confidence
     binding: URIRef  # binding
     changeNote: URIRef  # change note
     checksum: URIRef  # checksum
+    contentHash: URIRef  # content hash
     date: URIRef  # date
     deleted: URIRef  # deleted
     demandedAction: URIRef  # demanded action
@@ -129,6 +137,8 @@ class PK(DefinedNamespace):
     quote: URIRef  # quote
     recordedAt: URIRef  # recorded at
     recordedBy: URIRef  # recorded by
+    retractedOn: URIRef  # retracted on
+    retractionReason: URIRef  # retraction reason
     since: URIRef  # since
     sponsorCount: URIRef  # sponsor count
     startDate: URIRef  # start date
@@ -140,6 +150,7 @@ class PK(DefinedNamespace):
     # Concept schemes (ontology/stances.ttl)
     AdoptionMethods: URIRef  # adoption methods
     CountQualifiers: URIRef  # count qualifiers
+    CurationStatuses: URIRef  # curation statuses
     DatePrecisions: URIRef  # date precisions
     InstrumentStatuses: URIRef  # instrument statuses
     Stances: URIRef  # stances
@@ -152,6 +163,8 @@ class PK(DefinedNamespace):
     calls_for: URIRef  # calls for
     consensus: URIRef  # consensus
     day: URIRef  # day
+    disputed: URIRef  # disputed
+    draft: URIRef  # draft
     exactly: URIRef  # exactly
     inForce: URIRef  # in force
     month: URIRef  # month
@@ -160,11 +173,11 @@ class PK(DefinedNamespace):
     opposes: URIRef  # opposes
     proposed: URIRef  # proposed
     recordedVote: URIRef  # recorded vote
+    reviewed: URIRef  # reviewed
     supports: URIRef  # supports
     underConsideration: URIRef  # under consideration
     withdrawn: URIRef  # withdrawn
     year: URIRef  # year
-
 
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")

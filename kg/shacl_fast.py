@@ -38,6 +38,7 @@ node or an ill-formed date under ``sh:lessThanOrEquals``, a literal ``rdf:type``
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -102,6 +103,14 @@ def _parses_as(parse: Callable[[str], object]) -> Callable[[str], bool]:
     return well_formed
 
 
+def _decimal(lexical: str) -> bool:
+    try:
+        decimal.Decimal(lexical)
+    except decimal.InvalidOperation:
+        return False
+    return True
+
+
 def _non_negative_integer(lexical: str) -> bool:
     try:
         return int(lexical) >= 0
@@ -116,6 +125,7 @@ _WELL_FORMED: dict[str, Callable[[str], bool]] = {
     _XSD + "anyURI": lambda lexical: True,
     _XSD + "boolean": lambda lexical: lexical in ("true", "false", "1", "0"),
     _XSD + "integer": _parses_as(int),
+    _XSD + "decimal": _decimal,
     _XSD + "nonNegativeInteger": _non_negative_integer,
     _XSD + "date": _parses_as(parse_xsd_date),
     _XSD + "dateTime": _parses_as(parse_datetime),

@@ -41,7 +41,7 @@ def test_writes_need_the_token(writable_server):
 def test_post_entries_then_again_unchanged_then_delete(writable_server):
     first = httpx.post(writable_server + "/entries", content=ENTRY, headers={**YAML, **AUTH})
     assert first.status_code == 201, first.text
-    assert first.json()["loaded"] == ["ap-2024-07-02-un-ai-resolutions"] and first.json()["triples"] == 693
+    assert first.json()["loaded"] == ["ap-2024-07-02-un-ai-resolutions"] and first.json()["triples"] == 725
     again = httpx.post(writable_server + "/entries", content=ENTRY, headers={**YAML, **AUTH})
     assert again.json()["unchanged"] == ["ap-2024-07-02-un-ai-resolutions"]
     second = httpx.post(writable_server + "/entries", content=SECOND, headers={**YAML, **AUTH})

@@ -146,13 +146,18 @@ def _links(page: str) -> _Links:
 # --- /id/{kind}/{slug} ----------------------------------------------------------------------------
 
 
+# data/ reports nothing a second time, so it has no pk:Report: tests/test_tracking_curation.py
+# dereferences one.
+DATA_KINDS = tuple(kind for kind in KINDS if kind != "report")
+
+
 def test_there_is_an_example_of_every_kind(examples):
-    assert set(examples) == set(KINDS)
-    for kind in HASHED_KINDS:
+    assert set(examples) == set(DATA_KINDS)
+    for kind in sorted(set(HASHED_KINDS) & set(DATA_KINDS)):
         assert re.fullmatch(r"[0-9a-f]{16}", examples[kind][0]), kind
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", DATA_KINDS)
 def test_every_kind_in_every_rdf_format(client, examples, kind):
     slug, types = examples[kind]
     iri = NamedNode(f"{BASE}{kind}/{slug}")
@@ -167,7 +172,7 @@ def test_every_kind_in_every_rdf_format(client, examples, kind):
             assert Triple(iri, NamedNode(RDF_TYPE), NamedNode(type_iri)) in triples, (accept, type_iri)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", DATA_KINDS)
 def test_every_kind_as_html(client, examples, reference, kind):
     slug, _ = examples[kind]
     response = client.get(f"/id/{kind}/{slug}", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
@@ -528,7 +533,7 @@ def test_description_caps_what_links_to_it(reference):
     assert f"Showing 2 of the {whole.incoming_total} things that link here" in page
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", DATA_KINDS)
 def test_all_formats_say_the_same(client, examples, kind):
     slug, _ = examples[kind]
     graphs = {}

@@ -15,7 +15,7 @@ def test_front_page_links_everything(server):
 
 
 def test_health_and_version(server):
-    assert httpx.get(server + "/-/health").json() == {"status": "ok", "quads": 706, "graphs": 1}
+    assert httpx.get(server + "/-/health").json() == {"status": "ok", "quads": 738, "graphs": 1}
     assert set(httpx.get(server + "/-/version").json()) == {"policykg", "pyoxigraph", "python"}
 
 

@@ -289,7 +289,8 @@ def test_resolution_detail(api):
 def test_json_conventions(api):
     terms = vocabulary().terms
     extra = {"id", "type", "graph", "counts", "query", "links", "memberships", "members", "statementCount",
-             "positionCount", "evidenceFor", "provisions", "statements", "positions", "inScheme"}
+             "positionCount", "evidenceFor", "provisions", "statements", "positions", "inScheme",
+             "reports", "independentOrigins", "retracted"}
     documents = [api.get(path).json() for path in SINGLES] + [api.get(path).json() for path in LISTS]
 
     def walk(value, key=None):

@@ -132,7 +132,7 @@ def test_export_import_round_trip_through_the_cli(loaded, tmp_path):
 
 def test_export_one_graph(loaded):
     out = run("export", "--format", "ntriples", "--graph", "ap-2024-07-02-un-ai-resolutions", store=loaded).stdout
-    assert len(list(parse(out.encode(), format=RdfFormat.N_TRIPLES))) == 693
+    assert len(list(parse(out.encode(), format=RdfFormat.N_TRIPLES))) == 725
     missing = run("export", "--graph", "nope", store=loaded, check=False)
     assert missing.returncode == 1 and "no source graph" in missing.stderr
 

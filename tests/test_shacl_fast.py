@@ -467,7 +467,7 @@ UNSUPPORTED = {
     "sh:not": "pksh:StatementShape-about sh:not [ sh:datatype xsd:string ] .",
     "sh:qualifiedValueShape": "pksh:StatementShape-about sh:qualifiedValueShape [ sh:class pk:Topic ] ; "
                               "sh:qualifiedMinCount 1 .",
-    "unchecked sh:datatype": "pksh:ResolutionShape-sponsorCount sh:datatype xsd:decimal .",
+    "unchecked sh:datatype": "pksh:ResolutionShape-sponsorCount sh:datatype xsd:float .",
     "second sh:datatype": "pksh:EventShape-location sh:datatype xsd:anyURI .",
     "sh:minInclusive on a property shape": "pksh:ResolutionShape-sponsorCount sh:minInclusive 0 .",
     "sh:maxInclusive in an sh:or member": "ex:S a sh:NodeShape ; sh:targetClass pk:Actor ; sh:property [ "
@@ -503,9 +503,9 @@ UNSUPPORTED = {
 def test_policykg_shapes_compile() -> None:
     """Every shape, property shape and SPARQL constraint of shapes/ is in the plan."""
     plan = compile_shapes(shapes_graph())
-    assert len(plan.node_shapes) == 12
-    assert sum(len(shape.properties) for shape in plan.node_shapes) == 67
-    assert sum(len(shape.sparql) for shape in plan.node_shapes) == 4
+    assert len(plan.node_shapes) == 13
+    assert sum(len(shape.properties) for shape in plan.node_shapes) == 87
+    assert sum(len(shape.sparql) for shape in plan.node_shapes) == 9
 
 
 @pytest.mark.parametrize("feature", sorted(UNSUPPORTED))

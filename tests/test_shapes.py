@@ -314,7 +314,7 @@ def test_shapes_parse_and_cover_every_data_class():
     targets = set(g.objects(None, SH.targetClass))
     assert targets == {
         PK.Statement, PK.Provision, PK.Position, PK.PolicyInstrument, PK.Resolution, PK.PolicyMeasure,
-        PK.Event, PK.Topic, PK.Actor, ORG.Membership, ORG.Role, PK.Source,
+        PK.Event, PK.Topic, PK.Actor, ORG.Membership, ORG.Role, PK.Source, PK.Report,
     }
     for shape in g.subjects(SH.targetClass, None):
         assert str(shape).startswith(str(PKSH)) and str(shape).endswith("Shape"), shape
@@ -360,7 +360,7 @@ def test_concept_lists_are_the_ontology_schemes():
     """Each sh:in list holds exactly the members of one concept scheme of the ontology."""
     g, ontology = shapes_graph(), ontology_graph()
     lists = {shape: frozenset(Collection(g, head)) for shape, head in g.subject_objects(SH["in"])}
-    assert len(lists) == 9
+    assert len(lists) == 11
     for shape, concepts in lists.items():
         schemes = set.intersection(*(set(ontology.objects(c, SKOS.inScheme)) for c in concepts))
         assert len(schemes) == 1, f"{shape}: {sorted(concepts)} are not the members of one scheme"

@@ -40,7 +40,7 @@ MAX_FILES = 100
 WRITE_RESPONSES = {
     201: {"description": "written (or unchanged: the same file as last loaded)", "content": {
         "application/json": {"example": {
-            "loaded": ["ap-2024-07-02-un-ai-resolutions"], "unchanged": [], "triples": 693,
+            "loaded": ["ap-2024-07-02-un-ai-resolutions"], "unchanged": [], "triples": 725,
             "graphs": ["https://w3id.org/policykg/graph/ap-2024-07-02-un-ai-resolutions"]}}}},
     400: {"description": "a multipart body that cannot be read, or of more than 100 files"},
     401: {"description": "no or wrong bearer token"},

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ReadDep
@@ -38,6 +38,20 @@ def _date(what: str, alias: str | None = None) -> Any:
                  examples=["2024-07-01"], json_schema_extra={"format": "date"})
 
 
+def _curation(
+    curation_status: Annotated[list[str] | None, Query(
+        description="only items with this curation status: draft, reviewed or disputed (repeat the "
+                    "parameter, or separate with commas, for several)", examples=["reviewed"])] = None,
+    min_confidence: Annotated[float | None, Query(
+        ge=0, le=1, description="only items whose attributionConfidence is at least this (0 to 1); "
+                                "items without one are left out", examples=[0.8])] = None,
+    include_retracted: Annotated[bool, Query(
+        description="also retracted items, flagged with `retracted` (left out otherwise)")] = False,
+) -> lookups.Curation:
+    return lookups.Curation(tuple(curation_status or ()), min_confidence, include_retracted)
+
+
+CurationDep = Annotated[lookups.Curation, Depends(_curation)]
 ActorSlug = Annotated[str, Path(description="the actor's slug", examples=["fu-cong"])]
 Stance = Literal["supports", "opposes", "neutral", "calls_for"]
 
@@ -138,34 +152,36 @@ def get_actor(request: Request, store: ReadDep, slug: ActorSlug) -> dict[str, An
 @router.get("/actors/{slug}/statements", operation_id="list_actor_statements", response_model=Page,
             responses={**_page_example(STATEMENT_EXAMPLE, "/actors/fu-cong/statements"), **NOT_FOUND, **INVALID})
 def list_actor_statements(
-    request: Request, response: Response, store: ReadDep, slug: ActorSlug,
+    request: Request, response: Response, store: ReadDep, curation: CurationDep, slug: ActorSlug,
     about: Annotated[str | None, _entity("only statements about this", "a-res-78-311")] = None,
     from_: Annotated[str | None, _date("made on or after this day", "from")] = None,
     to: Annotated[str | None, _date("made on or before this day")] = None,
     q: Text = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
 ) -> dict[str, Any]:
     """Statements the actor made or that were made on its behalf, in date order."""
-    page = lookups.actor_statements(store, slug, about=about, from_=from_, to=to, q=q, limit=limit, offset=offset)
+    page = lookups.actor_statements(store, slug, about=about, from_=from_, to=to, q=q, curation=curation,
+                                    limit=limit, offset=offset)
     return _page(request, response, page, limit, offset)
 
 
 @router.get("/actors/{slug}/positions", operation_id="list_actor_positions", response_model=Page,
             responses={**_page_example(POSITION_EXAMPLE, "/actors/china/positions"), **NOT_FOUND, **INVALID})
 def list_actor_positions(
-    request: Request, response: Response, store: ReadDep, slug: ActorSlug,
+    request: Request, response: Response, store: ReadDep, curation: CurationDep, slug: ActorSlug,
     target: Annotated[str | None, _entity("only positions toward this", "a-res-78-311")] = None,
     stance: Annotated[Stance | None, Query(description="only this stance")] = None,
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
 ) -> dict[str, Any]:
     """Positions the actor holds, with their evidence."""
-    page = lookups.actor_positions(store, slug, target=target, stance=stance, limit=limit, offset=offset)
+    page = lookups.actor_positions(store, slug, target=target, stance=stance, curation=curation,
+                                   limit=limit, offset=offset)
     return _page(request, response, page, limit, offset)
 
 
 @router.get("/statements", operation_id="list_statements", response_model=Page,
             responses={**_page_example(STATEMENT_EXAMPLE, "/statements?speaker=fu-cong"), **NOT_FOUND, **INVALID})
 def list_statements(
-    request: Request, response: Response, store: ReadDep,
+    request: Request, response: Response, store: ReadDep, curation: CurationDep,
     speaker: Annotated[str | None, _entity("only statements this actor made", "fu-cong")] = None,
     on_behalf_of: Annotated[str | None, _entity("only statements made on this actor's behalf", "china")] = None,
     about: Annotated[str | None, _entity("only statements about this", "us-treasury-outbound-investment-rule")] = None,
@@ -177,7 +193,7 @@ def list_statements(
 ) -> dict[str, Any]:
     """Statements in date order (undated last); `q` searches the quote and paraphrase."""
     page = lookups.list_statements(store, speaker=speaker, on_behalf_of=on_behalf_of, about=about, source=source,
-                                   from_=from_, to=to, q=q, limit=limit, offset=offset)
+                                   from_=from_, to=to, q=q, curation=curation, limit=limit, offset=offset)
     return _page(request, response, page, limit, offset)
 
 
@@ -195,7 +211,7 @@ def get_statement(store: ReadDep, slug: Annotated[str, Path(description="the 16 
 @router.get("/positions", operation_id="list_positions", response_model=Page,
             responses={**_page_example(POSITION_EXAMPLE, "/positions?stance=opposes"), **NOT_FOUND, **INVALID})
 def list_positions(
-    request: Request, response: Response, store: ReadDep,
+    request: Request, response: Response, store: ReadDep, curation: CurationDep,
     holder: Annotated[str | None, _entity("only positions this actor holds", "china")] = None,
     target: Annotated[str | None, _entity("only positions toward this", "us-treasury-outbound-investment-rule")] = None,
     stance: Annotated[Stance | None, Query(description="only this stance")] = None,
@@ -205,7 +221,7 @@ def list_positions(
 ) -> dict[str, Any]:
     """Positions by holder and target, each with its evidence."""
     page = lookups.list_positions(store, holder=holder, target=target, stance=stance, source=source,
-                                  limit=limit, offset=offset)
+                                  curation=curation, limit=limit, offset=offset)
     return _page(request, response, page, limit, offset)
 
 
@@ -307,7 +323,7 @@ def get_resolution(request: Request, store: ReadDep,
 @router.get("/sources", operation_id="list_sources", response_model=Page,
             responses={**_page_example({"id": IRI + "source/ap-2024-07-02-un-ai-resolutions",
                                         "type": ["NewsArticle", "Source"], "title": "UN adopts Chinese resolution …",
-                                        "issued": "2024-07-02", "tripleCount": 693}, "/sources"), **INVALID})
+                                        "issued": "2024-07-02", "tripleCount": 725}, "/sources"), **INVALID})
 def list_sources(request: Request, response: Response, store: ReadDep,
                  limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict[str, Any]:
     """Sources by publication date, with when and from which file each was loaded."""
@@ -334,12 +350,12 @@ def get_source(request: Request, store: ReadDep,
 @router.get("/timeline", operation_id="get_timeline", response_model=Page,
             responses={**_page_example(STATEMENT_EXAMPLE, "/timeline?about=a-res-78-311"), **NOT_FOUND, **INVALID})
 def get_timeline(
-    request: Request, response: Response, store: ReadDep,
+    request: Request, response: Response, store: ReadDep, curation: CurationDep,
     actor: Annotated[str | None, _entity("statements by or for this actor, positions it holds", "china")] = None,
     about: Annotated[str | None, _entity("statements about this, positions toward it", "a-res-78-311")] = None,
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
 ) -> dict[str, Any]:
     """Statements and positions in date order (a statement's `date`, a position's `since`);
     give `actor`, `about` or both."""
-    page = lookups.timeline(store, actor=actor, about=about, limit=limit, offset=offset)
+    page = lookups.timeline(store, actor=actor, about=about, curation=curation, limit=limit, offset=offset)
     return _page(request, response, page, limit, offset)

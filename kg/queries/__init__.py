@@ -3,14 +3,17 @@
 A named query starts with comment lines: a title, a description, then one line per parameter,
 ``# @param NAME KIND [required]  description``. KIND says how a value given as text becomes an
 RDF term: ``actor``, ``resolution``, ``measure``, ``event``, ``topic``, ``source``, ``statement``
-(IRIs; a slug means that kind), ``any`` (an IRI of any kind), ``date`` (xsd:date), ``stance``
-(a concept of pk:Stances) or ``string``. Values are bound with :func:`kg.sparql.bind`, never
-formatted into the text.
+(IRIs; a slug means that kind), ``any`` (an IRI of any kind), ``date`` (xsd:date), ``decimal``
+(xsd:decimal), ``stance`` (a concept of pk:Stances), ``curationStatus`` (of pk:CurationStatuses),
+``flag`` (given as ``true``, or left out) or ``string``. Values are bound with
+:func:`kg.sparql.bind`, never formatted into the text.
 
 A line of the body that ends with ``# @if NAME`` belongs to the query only when the parameter
 NAME is given (:meth:`NamedQuery.text_for`): a filter becomes a triple pattern the engine can
 start from, instead of a ``FILTER(!BOUND(?x) || EXISTS {…})`` it must test on every candidate.
-The file as it stands is the query with every parameter given.
+A line that ends with ``# @unless NAME`` belongs to it only when NAME is not given (a default
+that a flag turns off). The file as it stands is the query with every parameter given, and with
+the ``@unless`` lines of those not given.
 
 >>> q = named_query("statements_by_speaker")
 >>> [p.name for p in q.params if p.required]
@@ -34,9 +37,14 @@ from kg.sparql import Term, query_form
 
 QUERY_DIR = Path(__file__).resolve().parent
 IRI_KINDS = {"actor", "resolution", "measure", "event", "topic", "source", "statement", "role", "any"}
-VALUE_KINDS = IRI_KINDS | {"date", "stance", "string"}
+#: Parameter kinds whose text is the local name of a concept of one scheme, and its concepts.
+CONCEPT_KINDS = {
+    "stance": ("supports", "opposes", "neutral", "calls_for"),
+    "curationStatus": ("draft", "reviewed", "disputed"),
+}
+VALUE_KINDS = IRI_KINDS | set(CONCEPT_KINDS) | {"date", "decimal", "flag", "string"}
 _PARAM = re.compile(r"^#\s*@param\s+(\w+)\s+(\w+)(\s+required)?\s*(.*)$")
-_IF = re.compile(r"#\s*@if\s+(\w+)\s*$")
+_IF = re.compile(r"#\s*@(if|unless)\s+(\w+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class NamedQuery:
             mark = _IF.search(line)
             if mark is None:
                 lines.append(line)
-            elif mark.group(1) in given:
+            elif (mark.group(2) in given) == (mark.group(1) == "if"):
                 lines.append(line[:mark.start()].rstrip())
         return "\n".join(lines) + "\n"
 
@@ -103,11 +111,20 @@ def to_term(param: Param, text: str, *, iris: Iris,
         return literal
     if param.kind == "string":
         return Literal(text)
+    if param.kind == "decimal":
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+            raise ConfigError(f"{param.name}: expected a number such as 0.8, got {text!r}")
+        return Literal(text, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))
+    if param.kind == "flag":
+        if text != "true":
+            raise ConfigError(f"{param.name}: a flag is given as true (leave it out for false), got {text!r}")
+        return Literal(True)
     vocab = vocabulary()
-    if param.kind == "stance":
+    if param.kind in CONCEPT_KINDS:
+        allowed = CONCEPT_KINDS[param.kind]
         concept = vocab.concepts.get(text)
-        if concept is None or concept.rsplit("#", 1)[-1] not in ("supports", "opposes", "neutral", "calls_for"):
-            raise ConfigError(f"{param.name}: expected supports, opposes, neutral or calls_for, got {text!r}")
+        if concept is None or concept.rsplit("#", 1)[-1] not in allowed:
+            raise ConfigError(f"{param.name}: expected {', '.join(allowed[:-1])} or {allowed[-1]}, got {text!r}")
         return NamedNode(concept)
     kinds = ANY_KIND if param.kind == "any" else (param.kind,)
     try:
@@ -145,8 +162,8 @@ def _parse(path: Path) -> NamedQuery:
     names = {p.name for p in params}
     for line in text.splitlines():
         mark = _IF.search(line)
-        if mark and mark.group(1) not in names:
-            raise ValueError(f"{path.name}: '# @if {mark.group(1)}' names no parameter of the query")
+        if mark and mark.group(2) not in names:
+            raise ValueError(f"{path.name}: '# @{mark.group(1)} {mark.group(2)}' names no parameter of the query")
     title = comments[0] if comments else path.stem
     return NamedQuery(path.stem, title, " ".join(comments[1:]), tuple(params), text)
 
