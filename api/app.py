@@ -6,6 +6,8 @@ Every URL the service answers, by router (``api/routes/``):
 ``/sparql``                 SPARQL 1.1 Protocol, read-only; service description
 ``/actors`` ``/statements`` ``/positions`` ``/resolutions`` ``/sources`` ``/timeline``
                             REST lookups (JSON)
+``/statements/{slug}/nanopub`` ``/statements/{slug}/claimreview``
+                            one statement as a nanopublication, as a ClaimReview
 ``/id/{kind}/{slug}``       linked data by content negotiation
 ``/ontology`` ``/shapes`` ``/context.jsonld`` ``/void`` ``/dumps/…``
                             vocabulary, description, dumps
@@ -40,7 +42,7 @@ from kg.validate import warm_up
 
 log = logging.getLogger(__name__)
 
-ROUTERS = ("meta", "sparql", "rest", "history", "linked_data", "entries")
+ROUTERS = ("meta", "sparql", "rest", "history", "interchange", "linked_data", "entries")
 
 
 class BodyLimit:

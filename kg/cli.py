@@ -384,33 +384,63 @@ def history_command(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="trig, nquads, turtle, ntriples or jsonld.")] = "trig",
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", "-f", help="trig (the default), nquads, turtle, ntriples or jsonld; a nanopublication "
+        "trig, nquads or jsonld; a ClaimReview jsonld.")] = None,
     graph: Annotated[Optional[str], typer.Option(
         "--graph", "-g", help="Only this source (its slug or graph IRI).")] = None,
+    nanopub: Annotated[Optional[str], typer.Option(
+        "--nanopub", metavar="STATEMENT",
+        help="Only this statement (the 16 hex digits ending its IRI, or the IRI) as a nanopublication: "
+             "head, assertion, provenance and publication info graphs.")] = None,
+    claimreview: Annotated[Optional[str], typer.Option(
+        "--claimreview", metavar="STATEMENT",
+        help="Only this statement as a schema.org ClaimReview (JSON-LD) rating its attribution.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     store: StoreOpt = DEFAULT_STORE,
     base_iri: BaseOpt = DEFAULT_BASE_IRI,
 ) -> None:
-    """Export the graph (or one source's graph) as linked data.
+    """Export the graph (or one source's graph, or one statement) as linked data.
 
     TriG and N-Quads keep each source's named graph and the metadata graph; Turtle and
     N-Triples hold the union of the source graphs. Line-based formats stream; JSON-LD is built
-    in memory and compacted with the policykg context. With -o the file appears only when the
-    export is complete.
+    in memory and compacted with the policykg context. With --nanopub STATEMENT, the statement
+    as a nanopublication; with --claimreview STATEMENT, as a ClaimReview (docs/history.md).
+    With -o the file appears only when the export is complete.
     """
-    if fmt not in ("trig", "nquads", "turtle", "ntriples", "jsonld"):
+    from kg import interchange
+
+    statement = nanopub or claimreview
+    if statement is None and (fmt or "trig") not in ("trig", "nquads", "turtle", "ntriples", "jsonld"):
         raise typer.BadParameter(f"{fmt!r}: use trig, nquads, turtle, ntriples or jsonld", param_hint="--format")
     partial = output.with_name(output.name + ".partial") if output else None
     try:
+        body = None
+        if nanopub and claimreview:
+            raise ConfigError("--nanopub and --claimreview: give one of them")
+        if statement is not None and graph:
+            raise ConfigError("--graph: a statement is exported whole, with every graph that states it; "
+                              "leave --graph out with --nanopub or --claimreview")
+        if nanopub and (fmt or "trig") not in interchange.NANOPUB_FORMATS:
+            raise ConfigError(f"--format {fmt}: a nanopublication is four named graphs; use trig, nquads or jsonld")
+        if claimreview and (fmt or "jsonld") != "jsonld":
+            raise ConfigError(f"--format {fmt}: a ClaimReview is JSON-LD; use jsonld or leave --format out")
         with _open(store, base_iri) as kg_store:
             graph_iri = None
-            if graph:
+            if nanopub:
+                made = interchange.nanopub(kg_store, nanopub)
+                body = made.serialize(interchange.NANOPUB_FORMATS[fmt or "trig"])
+            elif claimreview:
+                body = interchange.claimreview_bytes(interchange.claimreview(kg_store, claimreview))
+            elif graph:
                 graph_iri = graph if "://" in graph else kg_store.iris.graph(graph)
                 if graph_iri not in kg_store.graphs():
                     raise NotFound(f"no source graph {graph_iri} in the store")
             target = partial.open("wb") if partial else sys.stdout.buffer
             try:
-                if fmt == "jsonld":
+                if body is not None:
+                    target.write(body)
+                elif fmt == "jsonld":
                     from kg.jsonld import to_jsonld
 
                     buffer = io.BytesIO()
@@ -418,7 +448,7 @@ def export(
                     quads = parse(buffer.getvalue(), format=RdfFormat.N_QUADS)
                     target.write(to_jsonld(quads).encode("utf-8") + b"\n")
                 else:
-                    kg_store.export(GRAPH_FORMATS[fmt], target, graph=graph_iri)
+                    kg_store.export(GRAPH_FORMATS[fmt or "trig"], target, graph=graph_iri)
             finally:
                 if partial:
                     target.close()

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pyoxigraph
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple
 
 from kg.errors import NotFound
 from kg.jsonld import to_jsonld
@@ -49,12 +49,14 @@ __all__ = [
     "Description",
     "OntologyTerm",
     "describe",
+    "grouped_triples",
     "ontology_header",
     "ontology_terms",
     "ontology_triples",
     "serialize_triples",
     "shapes_triples",
     "term_labels",
+    "used_prefixes",
 ]
 
 Term = NamedNode | BlankNode | Literal | Triple
@@ -225,6 +227,16 @@ def describe(store: Store, iri: str, *, max_incoming: int = MAX_INCOMING) -> Des
     return Description(iri, triples, incoming_total=total)
 
 
+def grouped_triples(triples: Iterable[Triple]) -> list[Triple]:
+    """``triples`` without repeats, each subject's together (subjects in the order they first
+    come), its ``rdf:type`` first, then by predicate and object: the order they are written in."""
+    grouped: dict[str, list[Triple]] = {}
+    for triple in dict.fromkeys(triples):
+        grouped.setdefault(str(triple.subject), []).append(triple)
+    return [t for group in grouped.values()
+            for t in sorted(group, key=lambda t: (t.predicate != RDF_TYPE, t.predicate.value, str(t.object)))]
+
+
 def serialize_triples(triples: Iterable[Triple], fmt: RdfFormat, *,
                       prefixes: dict[str, str] | None = None, compact: bool = True) -> bytes:
     """``triples`` in ``fmt``, each subject's triples together.
@@ -240,26 +252,24 @@ def serialize_triples(triples: Iterable[Triple], fmt: RdfFormat, *,
     @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
     <https://w3id.org/policykg/id/actor/china> rdfs:label "China" .
     """
-    grouped: dict[str, list[Triple]] = {}
-    for triple in dict.fromkeys(triples):
-        grouped.setdefault(str(triple.subject), []).append(triple)
-    ordered = [t for group in grouped.values()
-               for t in sorted(group, key=lambda t: (t.predicate != RDF_TYPE, t.predicate.value, str(t.object)))]
+    ordered = grouped_triples(triples)
     if fmt == RdfFormat.JSON_LD and compact:
         return to_jsonld(ordered).encode("utf-8")
     if fmt in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS, RdfFormat.JSON_LD):
         return pyoxigraph.serialize(ordered, format=fmt) or b""
-    used = _used_prefixes(ordered, {**PREFIXES, **(prefixes or {})})
+    used = used_prefixes(ordered, {**PREFIXES, **(prefixes or {})})
     return pyoxigraph.serialize(ordered, format=fmt, prefixes=used) or b""
 
 
 _PLAIN = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
 
 
-def _used_prefixes(triples: Iterable[Triple], prefixes: dict[str, str]) -> dict[str, str]:
+def used_prefixes(triples: Iterable[Triple | Quad], prefixes: dict[str, str]) -> dict[str, str]:
+    """Those of ``prefixes`` whose namespace an IRI of ``triples`` (or quads) starts with: the
+    prefixes worth writing."""
     iris: set[str] = set()
     for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
+        for term in (triple.subject, triple.predicate, triple.object, getattr(triple, "graph_name", None)):
             if isinstance(term, NamedNode):
                 iris.add(term.value)
             elif isinstance(term, Literal) and term.datatype.value not in _PLAIN:

@@ -42,7 +42,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 
 from kg.entries import vocabulary
 from kg.errors import ConfigError, NotFound
-from kg.iris import SLUG
+from kg.iris import SLUG, Iris
 from kg.queries import IRI_KINDS, NamedQuery, Param, named_query, to_term
 from kg.sparql import Term, bind_rows, tokens
 from kg.store import Store, bind
@@ -66,6 +66,7 @@ __all__ = [
     "position_contradictions",
     "position_history",
     "search_actors",
+    "statement_iri",
     "timeline",
 ]
 
@@ -332,14 +333,28 @@ def get_actor(store: Store, slug: str) -> dict[str, Any]:
 def get_statement(store: Store, slug: str) -> dict[str, Any]:
     """A statement (``slug``: the 16 hex digits of its IRI) and the positions that cite it as
     evidence (``evidenceFor``)."""
-    if not _HEX16.match(slug):
-        raise NotFound(f"no statement {slug!r}: a statement is named by 16 hex digits")
-    iri = store.iris.entity("statement", slug)
+    iri = statement_iri(store.iris, slug)
     reader = _Reader(store)
     statement = _one(reader, iri, {PK + "Statement"}, f"no statement {slug!r}")
     positions, _, _ = _ids(store, "rest_positions", {"evidence": iri}, limit=MAX_LIMIT)
     statement["evidenceFor"] = reader.summaries(positions)
     return statement
+
+
+def statement_iri(iris: Iris, ref: str) -> str:
+    """The IRI a statement reference names: the 16 hex digits ending the IRI, ``statement/``
+    and those digits, or the IRI itself (under the store's base); NotFound for anything else.
+    Whether the statement exists is not checked here.
+
+    >>> statement_iri(Iris(), "statement/9e23eafbad935b76")
+    'https://w3id.org/policykg/id/statement/9e23eafbad935b76'
+    """
+    prefix = iris.entity("statement", "")
+    digits = ref[len(prefix):] if ref.startswith(prefix) else ref.removeprefix("statement/")
+    if not _HEX16.fullmatch(digits):
+        raise NotFound(f"no statement {ref!r}: a statement is named by the 16 hex digits ending its "
+                       f"IRI ({prefix}<16 hex digits>), or by that IRI")
+    return prefix + digits
 
 
 def get_resolution(store: Store, slug: str, *, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:

@@ -58,6 +58,7 @@ __all__ = [
     "SourceRecord",
     "dump_chunks",
     "dump_url",
+    "graph_record",
     "last_modified",
     "service_root",
     "source_records",
@@ -181,6 +182,13 @@ def source_records(store: Store) -> list[SourceRecord]:
     return list(records.values())
 
 
+def graph_record(store: Store, graph: str) -> list[Triple]:
+    """What the meta graph records about one source graph (``pk:graphOf``, ``pk:recordedAt``,
+    ``pk:loadedFrom``, ``pk:checksum``, ``pk:tripleCount``): every triple it has about it."""
+    bound = {"graph": NamedNode(graph), "meta": NamedNode(store.iris.meta_graph)}
+    return list(store.query(_RECORD, substitutions=bound))  # type: ignore[arg-type]
+
+
 def last_modified(store: Store, *, source: str | None = None) -> dt.datetime | None:
     """When the store (or one source, by slug) last changed: the latest ``pk:recordedAt``.
 
@@ -215,8 +223,7 @@ def dump_chunks(store: Store, extension: str, *, source: str | None = None) -> I
     if not fmt.supports_datasets:
         return store.export_chunks(fmt, graph=graph)
     meta = NamedNode(store.iris.meta_graph)
-    record = [Quad(t.subject, t.predicate, t.object, meta)
-              for t in store.query(_RECORD, substitutions={"graph": NamedNode(graph), "meta": meta})]
+    record = [Quad(t.subject, t.predicate, t.object, meta) for t in graph_record(store, graph)]
     if fmt == RdfFormat.JSON_LD:
         nquads = b"".join(store.export_chunks(RdfFormat.N_QUADS, graph=graph))
         quads = list(pyoxigraph.parse(nquads, RdfFormat.N_QUADS)) + record

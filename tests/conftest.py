@@ -173,13 +173,14 @@ def running_server(store: str, **env: str) -> Iterator[str]:
         yield url
 
 
-def data_store(location: Path) -> Path:
-    """A store on disk at ``location`` holding the bundled data; its absolute path."""
+def data_store(location: Path, *more: Path) -> Path:
+    """A store on disk at ``location`` holding the bundled data (and the entry files ``more``,
+    e.g. test fixtures); its absolute path."""
     from kg.load import load_paths
 
     location = location.absolute()
     with Store(location) as store:
-        load_paths([ROOT / "data"], store)
+        load_paths([ROOT / "data", *more], store)
     return location
 
 
