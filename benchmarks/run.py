@@ -144,6 +144,23 @@ def process(cmd: list[str], ready_url: str, *, env: dict[str, str] | None = None
         proc.stderr.close()
 
 
+def get_ok(client: httpx.Client, url: str, refusals: list[str], *, tries: int = 10) -> bool:
+    """GET ``url`` until it answers 2xx, and say whether it did at once. A 503 (server-busy,
+    engine-unavailable: the documented, retryable refusals) is noted in ``refusals`` and tried
+    again after its ``Retry-After``; anything else raises. (The 1M run of 2026-11-26 stopped on
+    one such 503.)"""
+    for attempt in range(tries):
+        answer = client.get(url)
+        if answer.status_code != 503:
+            answer.raise_for_status()
+            return attempt == 0
+        refusals.append(f"{url}: {answer.text[:300]}")
+        log(f"  503, tried again: {answer.text[:200]}")
+        time.sleep(float(answer.headers.get("retry-after", "1")))
+    answer.raise_for_status()
+    return False
+
+
 def percentiles(samples: list[float]) -> dict[str, float | int]:
     """p50/p99 (ms) by nearest rank, the mean and the sample count."""
     if not samples:
@@ -528,7 +545,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
                       str(served_store)], base + paths[0],
                      env={"POLICYKG_QUERY_TIMEOUT": "300", **slots}) as (pk_proc, answer_s):
             result["server_start_first_answer_s"] = round(answer_s, 3)
-            client.get(base + "/-/health").raise_for_status()  # its counts read every quad
+            get_ok(client, base + "/-/health", [])  # its counts read every quad
             result["server_start_health_s"] = round(time.perf_counter() - started, 3)
             policykg_sparql = Sparql(base + "/sparql", client)
             samples_b = measure_alternating(cases, {"policykg_sparql": policykg_sparql, "oxigraph": oxigraph},
@@ -545,11 +562,13 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
                           str(served_store) + "-cold"], cold + "/-/health",
                          env={"POLICYKG_QUERY_TIMEOUT": "300", "POLICYKG_CACHE_MB": "0", **slots}):
                 rest_samples: dict[str, list[float]] = {}
+                refusals: list[str] = []  # 503s met, each tried again
                 for _ in range(args.rounds):
                     for path in paths:
                         begin = time.perf_counter()
-                        client.get(cold + path).raise_for_status()
-                        rest_samples.setdefault(path, []).append(time.perf_counter() - begin)
+                        if get_ok(client, cold + path, refusals):  # a sample with waits in it is dropped
+                            rest_samples.setdefault(path, []).append(time.perf_counter() - begin)
+                result["rest_latency_refusals"] = refusals
                 result["rest_latency"] = {path: percentiles(s) for path, s in rest_samples.items()}
                 result["rest_latency_all"] = percentiles([x for s in rest_samples.values() for x in s])
                 uncached = [wrk(cold, paths, **load_opts) for _ in range(args.wrk_rounds)]

@@ -137,6 +137,10 @@ ORDER BY ?graph
 """
 
 _RECORD = """
+CONSTRUCT { ?graph ?p ?o }
+WHERE { GRAPH ?meta { ?graph ?p ?o } }
+"""
+_RECORDS_WITH_VERSIONS = """
 CONSTRUCT { ?record ?p ?o }
 WHERE { GRAPH ?meta {
   { ?graph ?p ?o BIND(?graph AS ?record) }
@@ -182,11 +186,12 @@ def source_records(store: Store) -> list[SourceRecord]:
     return list(records.values())
 
 
-def graph_record(store: Store, graph: str) -> list[Triple]:
+def graph_record(store: Store, graph: str, *, versions: bool = False) -> list[Triple]:
     """What the meta graph records about one source graph (``pk:graphOf``, ``pk:recordedAt``,
-    ``pk:loadedFrom``, ``pk:checksum``, ``pk:tripleCount``): every triple it has about it."""
+    ``pk:loadedFrom``, ``pk:checksum``, ``pk:tripleCount``): every triple it has about it; with
+    ``versions``, and every triple of the records of its versions (:mod:`kg.history`)."""
     bound = {"graph": NamedNode(graph), "meta": NamedNode(store.iris.meta_graph)}
-    return list(store.query(_RECORD, substitutions=bound))  # type: ignore[arg-type]
+    return list(store.query(_RECORDS_WITH_VERSIONS if versions else _RECORD, substitutions=bound))  # type: ignore[arg-type]
 
 
 def last_modified(store: Store, *, source: str | None = None) -> dt.datetime | None:
@@ -223,7 +228,7 @@ def dump_chunks(store: Store, extension: str, *, source: str | None = None) -> I
     if not fmt.supports_datasets:
         return store.export_chunks(fmt, graph=graph)
     meta = NamedNode(store.iris.meta_graph)
-    record = [Quad(t.subject, t.predicate, t.object, meta) for t in graph_record(store, graph)]
+    record = [Quad(t.subject, t.predicate, t.object, meta) for t in graph_record(store, graph, versions=True)]
     if fmt == RdfFormat.JSON_LD:
         nquads = b"".join(store.export_chunks(RdfFormat.N_QUADS, graph=graph))
         quads = list(pyoxigraph.parse(nquads, RdfFormat.N_QUADS)) + record

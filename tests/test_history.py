@@ -61,13 +61,13 @@ def test_versions_through_the_cli(tmp_path):
     graph = f"https://w3id.org/policykg/graph/{SLUG}"
     assert (first["version"], first["recordedBy"], first["changeNote"]) == (1, "desk-a", "first reading")
     assert (second["version"], second["recordedBy"], second["changeNote"]) == (2, "desk-b", "a quote corrected")
-    assert first["id"] == version_iri(graph, 1) and first["tripleCount"] == second["tripleCount"] == 693
+    assert first["id"] == version_iri(graph, 1) and first["tripleCount"] == second["tripleCount"] == 725
     assert first["checksum"] != second["checksum"] and first["recordedAt"] < second["recordedAt"]
 
     # A past version, whole, named by its own IRI.
     trig = run("history", SLUG, "--version", "1", "--store", str(store))
     quads = list(ox.parse(trig.stdout.encode(), format=ox.RdfFormat.TRIG))
-    assert len(quads) == 693 and {q.graph_name.value for q in quads} == {first["id"]}
+    assert len(quads) == 725 and {q.graph_name.value for q in quads} == {first["id"]}
     assert any(q.object.value == OLD for q in quads) and not any(q.object.value == NEW for q in quads)
 
     # The graph as it stood: before anything, at the first version, now.
@@ -102,7 +102,7 @@ def test_a_failed_write_adds_no_version_and_a_store_without_versions_gets_them(t
         load_paths([ROOT / "data"], store)
     with Store(location) as store:
         (implicit,) = [v.as_json() for v in versions(store, SLUG)]
-        assert implicit["version"] == 1 and implicit["tripleCount"] == 693
+        assert implicit["version"] == 1 and implicit["tripleCount"] == 725
         broken = write(tmp_path / "bad", CORRECTED.replace("speaker: fu-cong", "speaker: nobody-known", 1))
         with pytest.raises(Exception, match="nobody-known"):
             load_paths([broken], store)
@@ -113,7 +113,7 @@ def test_a_failed_write_adds_no_version_and_a_store_without_versions_gets_them(t
         assert OLD in old and NEW not in old
     with Store(location) as store:  # kept on disk
         assert [v.number for v in versions(store, SLUG)] == [1, 2]
-        assert len(version_quads(store, SLUG, 2)) == 693
+        assert len(version_quads(store, SLUG, 2)) == 725
 
 
 def test_versions_and_as_of_through_a_server(tmp_path):

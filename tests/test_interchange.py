@@ -249,12 +249,14 @@ def test_claimreview_rating_follows_the_curation(client, fixture_triples, digits
     assert {str(c) for c in g.objects(rdflib.URIRef(statement(digits)), SDO.correction)} == corrections
 
 
-def test_claimreview_without_curation_has_no_rating_from_the_cli(cli_store, fixture_triples):
+def test_claimreview_of_a_draft_says_it_is_not_reviewed_from_the_cli(cli_store, fixture_triples):
     out = run("export", "--claimreview", UNRATED, store=cli_store).stdout
     g = claimreview_graph(out)
     review = rdflib.URIRef(f"https://w3id.org/policykg/statements/{UNRATED}/claimreview")
     assert (review, rdflib.RDF.type, SDO.ClaimReview) in g
-    assert g.value(review, SDO.reviewRating) is None
+    rating = g.value(review, SDO.reviewRating)
+    assert str(g.value(rating, SDO.alternateName)) == "Attribution not yet reviewed"
+    assert g.value(rating, SDO.ratingValue) is None  # no confidence given
     quotes = {t.object.value for t in about(fixture_triples, statement(UNRATED)) if t.predicate.value == PK + "quote"}
     assert {str(t) for t in g.objects(rdflib.URIRef(statement(UNRATED)), SDO.text)} == quotes
     assert str(g.value(review, SDO.claimReviewed)) == " … ".join(sorted(quotes))  # no paraphrase to prefer

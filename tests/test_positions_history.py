@@ -27,7 +27,7 @@ ID = "https://w3id.org/policykg/id/"
 RULE = "us-treasury-outbound-investment-rule"
 ARMS_CONTROL = ID + "actor/china-mfa-arms-control-department"
 AP = ID + "source/ap-2024-07-02-un-ai-resolutions"
-WIRE = ID + "source/example-wire-2025-03-12-treasury-rule"
+WIRE = ID + "source/example-gazette-2025-03-12-treasury-rule"
 
 
 @pytest.fixture(scope="module")

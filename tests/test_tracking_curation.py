@@ -49,7 +49,8 @@ def tracked(tmp_path_factory) -> Path:
     """A store on disk with data/ and the three tracking fixtures."""
     location = data_store(tmp_path_factory.mktemp("tracking") / "store")
     with Store(location) as store:
-        load_paths([FIXTURES], store)
+        load_paths([FIXTURES / name for name in ("second-outlet.yaml", "syndicated-copy.yaml", "correction.yaml")],
+                   store)
     return location
 
 

@@ -24,7 +24,7 @@ VERSION_FORMATS = [RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.TURTLE, RdfForma
 VERSION_EXAMPLE = {
     "version": 2, "id": "https://w3id.org/policykg/graph/ap-2024-07-02-un-ai-resolutions/version/2",
     "recordedAt": "2026-11-26T05:21:43Z", "recordedBy": "api", "changeNote": "a quote corrected",
-    "loadedFrom": "ap-2024-07-02-un-ai-resolutions.yaml", "checksum": "sha256:…", "tripleCount": 693,
+    "loadedFrom": "ap-2024-07-02-un-ai-resolutions.yaml", "checksum": "sha256:…", "tripleCount": 725,
     "deleted": False}
 
 

@@ -234,7 +234,7 @@ Toward = Annotated[str | None, _entity("only positions toward this", "us-treasur
             responses={**_page_example(HISTORY_EXAMPLE, "/positions/history?holder=china&target=…"),
                        **NOT_FOUND, **INVALID})
 def get_position_history(
-    request: Request, response: Response, store: StoreDep,
+    request: Request, response: Response, store: ReadDep,
     holder: Holder,
     target: Annotated[str, _entity("what the positions are toward (required)", "us-treasury-outbound-investment-rule")],
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
@@ -251,7 +251,7 @@ def get_position_history(
                                         "before": HISTORY_EXAMPLE, "after": {"…": "…"}},
                                        "/positions/changes?holder=china"), **NOT_FOUND, **INVALID})
 def list_position_changes(
-    request: Request, response: Response, store: StoreDep,
+    request: Request, response: Response, store: ReadDep,
     holder: Holder, target: Toward = None,
     since: Annotated[str | None, _date("only shifts on or after this day")] = None,
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
@@ -268,7 +268,7 @@ def list_position_changes(
                                         "opposing": POSITION_EXAMPLE["evidence"][0]},  # type: ignore[index]
                                        "/positions/contradictions?holder=china"), **NOT_FOUND, **INVALID})
 def list_position_contradictions(
-    request: Request, response: Response, store: StoreDep,
+    request: Request, response: Response, store: ReadDep,
     holder: Holder, target: Toward = None,
     since: Annotated[str | None, _date("only pairs whose later statement is on or after this day")] = None,
     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
