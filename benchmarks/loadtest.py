@@ -430,7 +430,8 @@ def snapshot(store: Store, keep: set[str] = frozenset()) -> Snapshot:  # type: i
         entry = found.sizes.setdefault(key, [0, 0])
         entry[0] += 1
         entry[1] = (entry[1] + _digest(line)) % 2**64
-        if key in keep or key.removeprefix("meta <").removesuffix(">") in keep:
+        target = key.removeprefix("meta <").removesuffix(">")
+        if key in keep or target in keep or target.rsplit("/version/", 1)[0] in keep:  # and its versions' records
             found.kept.setdefault(key, set()).add(line)
     return found
 
@@ -473,9 +474,16 @@ def compare(before: Snapshot, after: Snapshot, ledger: Ledger, iris: Iris) -> di
         if not any(line.endswith(checksum) for line in record) or not any(line.endswith(count) for line in record):
             problems.append(f"{graph}: its record in the meta graph does not name {applied.name} "
                             f"({applied.checksum}, {len(held)} triples)")
+        # Each write is a version (kg.history): the last version's record names the same file.
+        numbers = [int(key.rsplit("/", 1)[-1].rstrip(">")) for key in after.sizes
+                   if key.startswith(f"meta <{graph}/version/")]
+        last = after.kept.get(f"meta <{graph}/version/{max(numbers)}>", set()) if numbers else set()
+        if not any(line.endswith(checksum) for line in last):
+            problems.append(f"{graph}: the record of its last version does not name {applied.name}")
     unchanged = 0
     for key in sorted(set(before.sizes) | set(after.sizes)):
-        if key in written or key.removeprefix("meta <").removesuffix(">") in written:
+        target = key.removeprefix("meta <").removesuffix(">")
+        if key in written or target in written or target.rsplit("/version/", 1)[0] in written:
             continue
         if before.sizes.get(key) != after.sizes.get(key):
             was, now = before.sizes.get(key, [0, 0])[0], after.sizes.get(key, [0, 0])[0]
