@@ -34,7 +34,7 @@ from typing import BinaryIO, TypeAlias
 import pyoxigraph
 
 from kg.engine import MAX_QUERIES, EngineConfig, EngineResponse, SparqlEngine
-from kg.errors import ConfigError, KgError, NotFound, QueryError, QueryTruncated
+from kg.errors import ConfigError, KgError, NotFound, QueryError, QueryRefused, QueryTruncated
 from kg.history import Change, record_versions
 from kg.iris import DEFAULT_BASE_IRI, Iris
 from kg.sparql import bind as sparql_bind
@@ -870,10 +870,13 @@ class Store:
         profile = self._engine.profile
         if profile.union_default_graph is None:
             profile = self._detect_union_default_graph()
-        if profile.union_default_graph and not profile.foreign_graphs:
-            return [], []
         found = tokens(text)
         if any(token.kind == "keyword" and token.text == "FROM" for token in found):
+            # The Oxigraph server run with --union-default-graph leaves a query's FROM out (it
+            # answered `SELECT ?o FROM <g1> { ?s ?p ?o }` from every graph): the same dataset is
+            # sent as the protocol's, which it honours.
+            return _dataset_clauses(found) if profile.union_default_graph else ([], [])
+        if profile.union_default_graph and not profile.foreign_graphs:
             return [], []
         ours = self._own_graphs() or [self.iris.graph_base]  # an IRI that is no graph: empty
         # Virtuoso, given a dataset, ignores GRAPH <g> (or GRAPH ?g bound to <g>) when <g> is not
@@ -969,6 +972,22 @@ class Store:
             if len(rows) < page:
                 return
             offset += page
+
+
+def _dataset_clauses(found: list) -> tuple[list[str], list[str]]:  # type: ignore[type-arg]
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses, from its tokens."""
+    default: list[str] = []
+    named: list[str] = []
+    for k, token in enumerate(found):
+        if token.kind != "keyword" or token.text != "FROM":
+            continue
+        is_named = k + 1 < len(found) and found[k + 1].kind == "keyword" and found[k + 1].text == "NAMED"
+        target = found[k + 2] if is_named else found[k + 1] if k + 1 < len(found) else None
+        if target is None or target.kind != "iri":
+            raise QueryRefused(f"FROM{' NAMED' if is_named else ''} takes a full IRI here (<…>), not a "
+                               f"prefixed name (at character {token.position + 1})")
+        (named if is_named else default).append(target.text[1:-1])
+    return default, named
 
 
 def _has_blank_node(term: object) -> bool:

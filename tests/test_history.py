@@ -147,6 +147,19 @@ def test_versions_and_as_of_through_a_server(tmp_path):
 
         assert quotes() == [NEW]
         assert quotes(as_of=v1["recordedAt"]) == [OLD]
+
+        # The versions are named graphs of /history/sparql: a SPARQL user's own as-of query.
+        by_hand = f"SELECT ?q FROM <{v1['id']}> WHERE {{ ?s <https://w3id.org/policykg/ontology#quote> ?q " \
+                  'FILTER(CONTAINS(?q, "great")) }'
+        answer = httpx.post(url + "/history/sparql", data={"query": by_hand},
+                            headers={"Accept": "application/sparql-results+json"})
+        assert [b["q"]["value"] for b in answer.json()["results"]["bindings"]] == [OLD]
+        graphs = httpx.get(url + "/history/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"},
+                           headers={"Accept": "text/csv"}).text.split()
+        assert graphs[1:] == [v1["id"], v2["id"]] or sorted(graphs[1:]) == sorted([v1["id"], v2["id"]])
+        refused = httpx.get(url + "/history/sparql", params={"query": "SELECT * { SERVICE <http://example.org/> {} }"})
+        assert refused.status_code == 400 and "SERVICE is refused" in refused.json()["detail"]
+        assert httpx.post(url + "/history/sparql", data={"update": "DROP ALL"}).status_code == 400
         before = httpx.get(url + "/statements", params={"speaker": "fu-cong", "as_of": "2020-01-01"})
         assert before.status_code == 404  # nobody of that name was in the graph then
         bad = httpx.get(url + "/statements", params={"speaker": "fu-cong", "as_of": "yesterday"})

@@ -541,3 +541,16 @@ def test_the_engine_waits_longer_for_a_store_with_a_write_ahead_log_to_replay(tm
         wal.truncate(5 * REPLAY_BYTES_PER_S)
     (tmp_path / ENGINE_LOG_NAME).write_bytes(b"x" * 1000)  # the engine's own output is no WAL
     assert server._startup_allowance() == STARTUP_TIMEOUT + 5
+
+
+def test_from_and_from_named_choose_the_dataset(store: Store) -> None:
+    """A query's own dataset holds on every engine (the embedded one, run with
+    --union-default-graph, left FROM out until the store sent it as the protocol's)."""
+    for name, value in (("g1", "a"), ("g2", "b")):
+        store.replace_source(store.iris.graph(name), [t("s", ox.Literal(value))], metadata=[])
+    g1, g2 = store.iris.graph("g1"), store.iris.graph("g2")
+    assert store.select(f"SELECT ?o FROM <{g1}> WHERE {{ ?s ?p ?o }}") == [{"o": ox.Literal("a")}]
+    assert store.select(f"SELECT ?g ?o FROM NAMED <{g2}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}") == [
+        {"g": ox.NamedNode(g2), "o": ox.Literal("b")}]
+    assert store.select(f"SELECT ?o FROM NAMED <{g2}> WHERE {{ ?s ?p ?o }}") == []
+    assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 2

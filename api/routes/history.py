@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Header, HTTPException, Path, Request
 from fastapi.responses import Response, StreamingResponse
 from pyoxigraph import RdfFormat, serialize
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import StoreDep
+from api.deps import SettingsDep, StoreDep
+from api.routes.sparql import _ANSWERS, FORM, Protocol, _answer
 from api.negotiation import choose_or_406
 from kg import history
 from kg.iris import SLUG
@@ -71,3 +72,31 @@ def get_history_dump(store: StoreDep) -> StreamingResponse:
     it after the main dump."""
     return StreamingResponse(store.history.export_chunks(RdfFormat.N_QUADS), media_type=RdfFormat.N_QUADS.media_type,
                              headers={"Content-Disposition": 'attachment; filename="history.nq"'})
+
+
+_HISTORY_QUERY = {"name": "query", "in": "query", "required": True, "schema": {"type": "string"},
+                  "example": "SELECT ?q FROM <https://w3id.org/policykg/graph/ap-2024-07-02-un-ai-resolutions/version/1> "
+                             "WHERE { ?s <https://w3id.org/policykg/ontology#quote> ?q }"}
+
+
+@router.get("/history/sparql", operation_id="history_sparql_get", response_class=Response, responses=_ANSWERS,
+            summary="Query the versions by GET", openapi_extra={"parameters": [_HISTORY_QUERY]})
+def history_sparql_get(request: Request, protocol: Protocol, store: StoreDep, settings: SettingsDep) -> Response:
+    """SPARQL over the history store: every version of every source, each the named graph
+    `<graph IRI>/version/<n>` (their records: the meta graph at `/sparql`). Name the versions you
+    want with `FROM`, `FROM NAMED` or `GRAPH`: the default graph here is the union of all of
+    them. Read-only, with the limits of `/sparql`."""
+    if protocol.query is None:
+        raise HTTPException(400, "give a query: /history/sparql?query=… (the service description is at /sparql)")
+    return _answer(request, protocol, store.history, settings)
+
+
+@router.post("/history/sparql", operation_id="history_sparql_post", response_class=Response, responses=_ANSWERS,
+             summary="Query the versions by POST",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 FORM: {"schema": {"type": "object", "required": ["query"], "properties": {"query": {"type": "string"}}}}}}})
+def history_sparql_post(request: Request, protocol: Protocol, store: StoreDep, settings: SettingsDep) -> Response:
+    """The same as `GET /history/sparql`, by POST (a form, or `application/sparql-query`)."""
+    if protocol.query is None:
+        raise HTTPException(400, "give a query")
+    return _answer(request, protocol, store.history, settings)
