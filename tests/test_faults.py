@@ -14,6 +14,7 @@ those tests are skipped with a loud reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -135,19 +136,37 @@ def run(*command: object, check: bool = True) -> subprocess.CompletedProcess[str
 # --- killing --------------------------------------------------------------------------------------
 
 
-def engine_of(pid: int) -> psutil.Process | None:
-    """The Oxigraph child of a policykg process, if it has started."""
+def engines_of(pid: int) -> list[psutil.Process]:
+    """The Oxigraph children of a policykg process: its store's engine, and its history store's
+    once that has started (kg/history.py)."""
     try:
         children = psutil.Process(pid).children()
     except psutil.NoSuchProcess:
-        return None
-    return next((child for child in children if "oxigraph" in child.name()), None)
+        return []
+    found = []
+    for child in children:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if "oxigraph" in child.name():
+                found.append(child)
+    return found
+
+
+def engine_of(pid: int) -> psutil.Process | None:
+    """The engine of a policykg process's store (not of its history store), if it has started."""
+    def is_history(engine: psutil.Process) -> bool:
+        try:
+            return any(arg.endswith("/history") for arg in engine.cmdline())
+        except psutil.NoSuchProcess:
+            return False
+
+    return next((engine for engine in engines_of(pid) if not is_history(engine)), None)
 
 
 def kill(proc: subprocess.Popen, how: str) -> str:
     """SIGKILL the policykg process, its engine, or both at once; what was killed. Waits for
     what was killed, and for the engine of a killed parent (it gets SIGTERM: PR_SET_PDEATHSIG)."""
     engine = engine_of(proc.pid)
+    others = [e for e in engines_of(proc.pid) if engine is None or e.pid != engine.pid]
     if engine is None:
         how = "policykg"  # the engine had not started yet
     if how in ("engine", "both"):
@@ -155,8 +174,8 @@ def kill(proc: subprocess.Popen, how: str) -> str:
     if how in ("policykg", "both"):
         os.killpg(proc.pid, signal.SIGKILL) if os.getpgid(proc.pid) == proc.pid else proc.kill()
         proc.wait(60)
-    if engine is not None:
-        dead(engine)
+    for stopped in ([engine] if engine is not None else []) + (others if how != "engine" else []):
+        dead(stopped)  # a killed parent's engines get SIGTERM and go on their own time
     return how
 
 

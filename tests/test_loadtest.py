@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 import subprocess
 import sys
 from pathlib import Path
@@ -99,6 +100,11 @@ def test_the_comparison_reports_lost_and_unaccounted_data(small_store: Path, tmp
     with Store(copy) as store:
         after = snapshot(store, written)
     assert compare(before, after, ledger, iris)["ok"]
+
+    # A write in doubt (the engine stopped under it) that was not applied: its graph as before.
+    unapplied = Ledger({**ledger.versions, "never-applied": [replace(versions[0], name="never-applied.yaml",
+                                                                      status="503 engine-unavailable")]})
+    assert compare(before, after, unapplied, iris)["ok"]
 
     # A write left out of the ledger: its graph changed, and nothing accounts for it.
     slug = next(iter(ledger.versions))
