@@ -31,6 +31,7 @@ go to ``--out`` as JSON; a summary is printed. Every process it starts, it stops
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -53,9 +54,10 @@ import httpx
 import psutil
 from pyoxigraph import NamedNode
 
-from benchmarks.run import POLICYKG, log, percentiles, process, tree_rss
+from benchmarks.run import POLICYKG, log, percentiles, process
 from kg.engine import free_port, lock_holder
 from kg.entries import NamedInput, parse_batch
+from kg.history import version_of
 from kg.integrity import check_store
 from kg.iris import Iris
 from kg.queries import named_query
@@ -355,35 +357,36 @@ class Writer(threading.Thread):
 # --- memory --------------------------------------------------------------------------------------
 
 class RssSampler(threading.Thread):
-    """Every ``every`` seconds, the RSS of the server's process tree: ``samples`` (seconds since
-    start, MB of the whole tree), and ``parts`` (seconds, MB of the policykg process itself, MB of
-    its engine, of which MB anonymous — the rest is file pages of the store mapped in)."""
+    """Every ``every`` seconds, the RSS of the server's process tree: ``parts`` (seconds since
+    start, MB of the policykg process itself, MB of its engines, of which MB anonymous — the
+    rest is file pages of the stores mapped in), and ``samples`` (seconds, MB of the whole tree)."""
 
     def __init__(self, pid: int, every: float):
         super().__init__(daemon=True)
-        self.pid, self.every, self.samples, self.parts = pid, every, [], []
+        self.pid, self.every, self.parts = pid, every, []
         self.stop = threading.Event()
+
+    @property
+    def samples(self) -> list[tuple[float, float]]:
+        return [(t, round(own + engines, 1)) for t, own, engines, _ in self.parts]
 
     def run(self) -> None:
         start = time.monotonic()
         while not self.stop.is_set():
-            now = round(time.monotonic() - start, 1)
-            self.samples.append((now, round(tree_rss(self.pid) / 2**20, 1)))
-            self.parts.append((now, *self._split()))
+            self.parts.append((round(time.monotonic() - start, 1), *self._split()))
             self.stop.wait(self.every)
 
     def _split(self) -> tuple[float, float, float]:
-        try:
+        own = engines = anonymous = 0
+        with contextlib.suppress(psutil.NoSuchProcess):
             server = psutil.Process(self.pid)
             own = server.memory_info().rss
-            engine = anon = 0
             for child in server.children(recursive=True):
-                info = child.memory_info()
-                engine += info.rss
-                anon += info.rss - info.shared
-        except psutil.NoSuchProcess:
-            return 0.0, 0.0, 0.0
-        return round(own / 2**20, 1), round(engine / 2**20, 1), round(anon / 2**20, 1)
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    info = child.memory_info()
+                    engines += info.rss
+                    anonymous += info.rss - info.shared
+        return round(own / 2**20, 1), round(engines / 2**20, 1), round(anonymous / 2**20, 1)
 
 
 def rss_check(samples: list[tuple[float, float]], *, growth: float, warmup: float = 0.2) -> dict:
@@ -431,7 +434,7 @@ def snapshot(store: Store, keep: set[str] = frozenset()) -> Snapshot:  # type: i
         entry[0] += 1
         entry[1] = (entry[1] + _digest(line)) % 2**64
         target = key.removeprefix("meta <").removesuffix(">")
-        if key in keep or target in keep or target.rsplit("/version/", 1)[0] in keep:  # and its versions' records
+        if key in keep or target in keep or version_of(target) in keep:  # and its versions' records
             found.kept.setdefault(key, set()).add(line)
     return found
 
@@ -486,7 +489,7 @@ def compare(before: Snapshot, after: Snapshot, ledger: Ledger, iris: Iris) -> di
     unchanged = 0
     for key in sorted(set(before.sizes) | set(after.sizes)):
         target = key.removeprefix("meta <").removesuffix(">")
-        if key in written or target in written or target.rsplit("/version/", 1)[0] in written:
+        if key in written or target in written or version_of(target) in written:
             continue
         if before.sizes.get(key) != after.sizes.get(key):
             was, now = before.sizes.get(key, [0, 0])[0], after.sizes.get(key, [0, 0])[0]

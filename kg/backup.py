@@ -31,6 +31,7 @@ import pyoxigraph
 
 from kg.engine import find_oxigraph, lock_holder
 from kg.errors import ConfigError, EngineError, NotFound, StoreLocked
+from kg.history import version_of
 from kg.integrity import Integrity, check_quads, check_store
 from kg.iris import DEFAULT_BASE_IRI, Iris
 from kg.store import HISTORY_DIR, Store
@@ -192,27 +193,21 @@ def _bulk_load(path: Path, location: Path, *, base_iri: str) -> None:
 
     def is_version(quad: pyoxigraph.Quad) -> bool:
         name = quad.graph_name
-        return isinstance(name, pyoxigraph.NamedNode) and name.value.startswith(graph_base) and "/version/" in name.value
+        return isinstance(name, pyoxigraph.NamedNode) and name.value.startswith(graph_base) \
+            and version_of(name.value) is not None
 
     versions = location.with_name(location.name + ".versions.nq")
+    current = location.with_name(location.name + ".current.nq")
     try:
-        with versions.open("wb") as out:
-            pyoxigraph.serialize((q for q in pyoxigraph.parse(path=path, format=_NQUADS) if is_version(q)),
-                                 out, _NQUADS)
+        with versions.open("w", encoding="utf-8") as history, current.open("w", encoding="utf-8") as rest:
+            for quad in pyoxigraph.parse(path=path, format=_NQUADS):  # one pass, each line where it goes
+                (history if is_version(quad) else rest).write(f"{quad} .\n")
+        _oxigraph_load(current, location)
         if versions.stat().st_size:
-            current = location.with_name(location.name + ".current.nq")
-            try:
-                with current.open("wb") as out:
-                    pyoxigraph.serialize((q for q in pyoxigraph.parse(path=path, format=_NQUADS)
-                                          if not is_version(q)), out, _NQUADS)
-                _oxigraph_load(current, location)
-            finally:
-                current.unlink(missing_ok=True)
             _oxigraph_load(versions, location / HISTORY_DIR)
-        else:
-            _oxigraph_load(path, location)
     finally:
         versions.unlink(missing_ok=True)
+        current.unlink(missing_ok=True)
 
 
 def _oxigraph_load(path: Path, location: Path) -> None:

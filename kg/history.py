@@ -30,6 +30,7 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kg.errors import ConfigError, NotFound
+from kg.sparql import bind_rows
 
 __all__ = ["AsOf", "Change", "Version", "as_of", "parse_moment", "version_iri", "versions"]
 
@@ -44,6 +45,7 @@ DELETED, TRIPLE_COUNT = NamedNode(PK + "deleted"), NamedNode(PK + "tripleCount")
 COPIED = ("recordedAt", "loadedFrom", "checksum")
 """What a version's record takes from the source graph's record as that write made it."""
 
+VERSION = "/version/"
 MAX_NOTE = 2000
 MAX_BY = 200
 
@@ -87,7 +89,13 @@ class Version:
 def version_iri(graph_iri: str, number: int) -> str:
     """The IRI of version ``number`` of the source graph ``graph_iri``: its name in the history
     store, and the subject of its record in the meta graph."""
-    return f"{graph_iri}/version/{number}"
+    return f"{graph_iri}{VERSION}{number}"
+
+
+def version_of(iri: str) -> str | None:
+    """The source graph ``iri`` is a version of (see :func:`version_iri`), or None."""
+    graph, found, number = iri.rpartition(VERSION)
+    return graph if found and number.isdigit() else None
 
 
 # --- writing (called by Store.replace_sources) ----------------------------------------------------
@@ -119,10 +127,12 @@ WHERE {
 }"""
 
 
-def _values(graphs: Iterable[str] | None) -> str:
-    if graphs is None:
-        return ""
-    return "VALUES ?graph { %s }\n" % " ".join(str(NamedNode(g)) for g in graphs)
+def _for_graphs(query: str, graphs: list[str] | None) -> str:
+    return query if graphs is None else bind_rows(query, ["graph"], [[NamedNode(g)] for g in graphs])
+
+
+def _text(row: Mapping[str, pyoxigraph.Term], key: str) -> str | None:
+    return row[key].value if key in row else None
 
 
 def _recorded(store, graphs: Iterable[str] | None = None) -> dict[str, list[Version]]:  # type: ignore[no-untyped-def]
@@ -131,18 +141,17 @@ def _recorded(store, graphs: Iterable[str] | None = None) -> dict[str, list[Vers
     graphs = None if graphs is None else list(graphs)
     meta = {"meta": NamedNode(store.iris.meta_graph)}
     found: dict[str, list[Version]] = {}
-    for row in store.select(_VERSIONS.replace("WHERE {\n", "WHERE {\n" + _values(graphs), 1), substitutions=meta):
-        value = lambda key: row[key].value if key in row else None  # noqa: E731
+    for row in store.select(_for_graphs(_VERSIONS, graphs), substitutions=meta):
         found.setdefault(row["graph"].value, []).append(Version(
-            int(row["number"].value), row["version"].value, value("recordedAt"), value("recordedBy"),
-            value("changeNote"), value("loadedFrom"), value("checksum"), int(value("tripleCount") or 0),
-            value("deleted") == "true"))
-    for row in store.select(_CURRENT.replace("WHERE {\n", "WHERE {\n" + _values(graphs), 1), substitutions=meta):
+            int(row["number"].value), row["version"].value, _text(row, "recordedAt"), _text(row, "recordedBy"),
+            _text(row, "changeNote"), _text(row, "loadedFrom"), _text(row, "checksum"),
+            int(_text(row, "tripleCount") or 0), _text(row, "deleted") == "true"))
+    for row in store.select(_for_graphs(_CURRENT, graphs), substitutions=meta):
         graph = row["graph"].value
         if graph not in found:
-            value = lambda key: row[key].value if key in row else None  # noqa: E731
-            found[graph] = [Version(1, version_iri(graph, 1), value("recordedAt"), None, None, value("loadedFrom"),
-                                    value("checksum"), int(value("tripleCount") or 0), False, recorded=False)]
+            found[graph] = [Version(1, version_iri(graph, 1), _text(row, "recordedAt"), None, None,
+                                    _text(row, "loadedFrom"), _text(row, "checksum"),
+                                    int(_text(row, "tripleCount") or 0), False, recorded=False)]
     return {graph: sorted(found_, key=lambda v: v.number) for graph, found_ in found.items()}
 
 
@@ -159,21 +168,18 @@ def record_versions(store, data: Mapping[str, tuple[list[Triple], list[Triple]]]
     for graph, (triples, metadata) in data.items():
         earlier = known.get(graph, [])
         if earlier and not earlier[-1].recorded:  # written before versions were kept: record it now
+            from kg.void import graph_record
+
             implicit = earlier[-1]
             content = _current_triples(store, graph)
             kept[implicit.iri] = (content, [])
-            then = [Triple(NamedNode(graph), NamedNode(PK + key), Literal(value, datatype=NamedNode(
-                        XSD + ("dateTime" if key == "recordedAt" else "string"))))
-                    for key, value in (("recordedAt", implicit.recorded_at), ("loadedFrom", implicit.loaded_from),
-                                       ("checksum", implicit.checksum)) if value]
-            records += _record(implicit.iri, graph, 1, then, len(content), Change(), None, now)
+            records += _record(implicit.iri, graph, 1, graph_record(store, graph), len(content), Change(), None, now)
         number = earlier[-1].number + 1 if earlier else 1
         iri = version_iri(graph, number)
         kept[iri] = (triples, [])
-        if not triples and not metadata:  # a deletion
-            metadata = [Triple(NamedNode(graph), DELETED, Literal(True))]
         records += _record(iri, graph, number, metadata, len(triples), change,
-                           version_iri(graph, number - 1) if number > 1 else None, now)
+                           version_iri(graph, number - 1) if number > 1 else None, now,
+                           deleted=not triples and not metadata)
     store.history.replace_sources(kept)
     return records
 
@@ -183,13 +189,16 @@ def _current_triples(store, graph: str) -> list[Triple]:  # type: ignore[no-unty
 
 
 def _record(iri: str, graph: str, number: int, metadata: list[Triple], count: int, change: Change,
-            previous: str | None, now: Literal) -> list[Triple]:
+            previous: str | None, now: Literal, *, deleted: bool = False) -> list[Triple]:
+    """The record of a version: what it copies of the graph's record (``metadata``), its size,
+    who and why, the version before, and whether it was a deletion."""
     subject = NamedNode(iri)
     record = [Triple(subject, RDF_TYPE, SOURCE_VERSION), Triple(subject, VERSION_OF, NamedNode(graph)),
               Triple(subject, NUMBER, Literal(str(number), datatype=NamedNode(XSD + "integer")))]
     copied = {PK + name for name in COPIED}
-    record += [Triple(subject, t.predicate, t.object) for t in metadata
-               if t.predicate.value in copied or t.predicate == DELETED]
+    record += [Triple(subject, t.predicate, t.object) for t in metadata if t.predicate.value in copied]
+    if deleted:
+        record.append(Triple(subject, DELETED, Literal(True)))
     record.append(Triple(subject, TRIPLE_COUNT, Literal(str(count), datatype=NamedNode(XSD + "integer"))))
     if not any(t.predicate == RECORDED_AT for t in metadata):
         record.append(Triple(subject, RECORDED_AT, now))

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph
 
+from kg.history import version_of
 from kg.iris import Iris
 from kg.store import Store
 
@@ -114,25 +115,20 @@ def check_quads(quads: Iterable[pyoxigraph.Quad], iris: Iris) -> Integrity:
     return _compare(iris, dict(sizes), described, counts)
 
 
-def _is_version(graph: str) -> bool:
-    """A version of a source graph, kept in the history store (``<graph>/version/<n>``, kg.history)."""
-    return "/version/" in graph
-
-
 def _compare(iris: Iris, sizes: dict[str, int], described: set[str], counts: dict[str, list[str]]) -> Integrity:
     found = Integrity()
     for graph in sorted(g for g in sizes if g.startswith(iris.staging_base)):
         found.problems.append(f"{graph}: a staging graph, of a load running now or of one stopped "
                               "before its swap; once no load is running, drop it (DROP GRAPH)")
     ours = {g: n for g, n in sizes.items() if g.startswith(iris.graph_base) and g != iris.meta_graph}
-    sources = {g: n for g, n in ours.items() if not _is_version(g)}
+    sources = {g: n for g, n in ours.items() if version_of(g) is None}
     found.sources = len(sources)
     found.triples = sum(sources.values())
     for graph in sorted(set(ours) | described):
         held = ours.get(graph, 0)
         recorded = counts.get(graph, [])
         if graph not in described:
-            if _is_version(graph):
+            if version_of(graph) is not None:
                 continue  # written by a write that then failed: never read, replaced by the next
             found.problems.append(f"{graph}: holds {held} triples but has no record in the meta graph")
         elif len(recorded) != 1:

@@ -64,6 +64,8 @@ _VIRTUOSO_BNODE = re.compile(rb'(?<!\\)("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s
 # canonical "false" and "true" it writes elsewhere): canonicalised, so answers compare equal.
 _BOOLEAN_01 = re.compile(
     rb'("datatype"\s*:\s*"http://www\.w3\.org/2001/XMLSchema#boolean"\s*,\s*"value"\s*:\s*")([01])"')
+_FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
+"""A word that may be a dataset clause's keyword (the lexer says whether it is)."""
 HISTORY_DIR = "history"
 """The history store's directory inside an on-disk store's (:mod:`kg.history`)."""
 _PAGE = 10_000
@@ -870,13 +872,16 @@ class Store:
         profile = self._engine.profile
         if profile.union_default_graph is None:
             profile = self._detect_union_default_graph()
+        union_of_ours = profile.union_default_graph and not profile.foreign_graphs
+        if union_of_ours and _FROM.search(text) is None:  # the common case: no lexing
+            return [], []
         found = tokens(text)
         if any(token.kind == "keyword" and token.text == "FROM" for token in found):
             # The Oxigraph server run with --union-default-graph leaves a query's FROM out (it
             # answered `SELECT ?o FROM <g1> { ?s ?p ?o }` from every graph): the same dataset is
             # sent as the protocol's, which it honours.
             return _dataset_clauses(found) if profile.union_default_graph else ([], [])
-        if profile.union_default_graph and not profile.foreign_graphs:
+        if union_of_ours:
             return [], []
         ours = self._own_graphs() or [self.iris.graph_base]  # an IRI that is no graph: empty
         # Virtuoso, given a dataset, ignores GRAPH <g> (or GRAPH ?g bound to <g>) when <g> is not
