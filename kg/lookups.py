@@ -8,8 +8,12 @@ term in a ``VALUES`` block (:func:`kg.store.bind`), never query syntax.
 A list answers ``{"items": [...], "total": N, "query": SPARQL}``:
 
 - the ``rest_*`` query picks the items' IRIs in order, one row per item: it groups by the item
-  (``GROUP BY``), so an item that several source graphs describe — the default graph is their
-  union — is counted once;
+  (``GROUP BY``), or selects ``DISTINCT`` rows where an item has one sort key, so an item that
+  several source graphs describe — the default graph is their union — is counted once. Sort
+  keys are bound to variables (``BIND``), not computed in ``ORDER BY``, and retracted items are
+  taken out with ``MINUS``: the engine evaluates a sort expression again at every comparison and
+  a ``FILTER NOT EXISTS`` once per row, which at a million statements made an active actor's
+  timeline take 14 s where it now takes 4;
 - ``total`` is that query, bound, wrapped as a subquery: ``SELECT (COUNT(*) AS ?total) WHERE {
   { … } }`` (bound *before* wrapping, so the values are visible inside);
 - the page is the same bound query with ``LIMIT``/``OFFSET`` appended, and ``query`` is its text:
