@@ -5,6 +5,8 @@ A lookup's answer depends on the request and on the store's contents only, and o
 engine every write goes through this process's :class:`kg.store.Store`, whose ``revision``
 moves with each one. So a ``GET`` answered ``200`` is kept under its request and the revision,
 and given again as it was until a write moves the revision: a repeated lookup costs no query.
+A request that arrives while the same one is being answered waits for that answer rather than
+asking the engine again.
 Every kept answer carries an ``ETag`` (the revision and a digest of the body), so a client that
 sends it back in ``If-None-Match`` gets ``304 Not Modified``.
 
@@ -16,6 +18,7 @@ everything when the store is an engine given by URL (others may write to it) or 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections import OrderedDict
@@ -49,6 +52,7 @@ class ResponseCache:
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app, self.max_bytes = app, max_bytes
         self._kept: OrderedDict[tuple[object, ...], _Kept] = OrderedDict()
+        self._computing: dict[tuple[object, ...], tuple[str, asyncio.Event]] = {}
         self._size = 0
         self.hits = self.misses = 0
 
@@ -61,23 +65,42 @@ class ResponseCache:
         headers = dict(scope["headers"])
         key = (scope["method"], scope["path"], scope["query_string"], *(headers.get(h) for h in KEY_HEADERS))
         revision = store.revision
-        kept = self._kept.get(key)
-        if kept is not None and kept.revision == revision:
-            self._kept.move_to_end(key)
-            self.hits += 1
-            await self._replay(kept, headers.get(b"if-none-match"), send)
+        if await self._replayed(key, revision, headers.get(b"if-none-match"), send):
             return
+        leader = self._computing.get(key)
+        if leader is not None and leader[0] == revision:
+            # The same request is being answered: wait for that answer instead of asking the
+            # engine again (a busy page asked by many at once costs one query, not one each);
+            # if it was not kept (an error, or a write came meanwhile), ask as usual.
+            await leader[1].wait()
+            if await self._replayed(key, revision, headers.get(b"if-none-match"), send):
+                return
         self.misses += 1
-        await self._record(key, revision, store, scope, receive, send)
+        done = asyncio.Event()
+        self._computing[key] = (revision, done)
+        try:
+            await self._record(key, revision, store, scope, receive, send)
+        finally:
+            done.set()
+            if self._computing.get(key, (None, None))[1] is done:
+                del self._computing[key]
 
-    async def _replay(self, kept: _Kept, if_none_match: bytes | None, send: Send) -> None:
+    async def _replayed(self, key: tuple[object, ...], revision: str, if_none_match: bytes | None,
+                        send: Send) -> bool:
+        """Send the answer kept for ``key`` at ``revision``, if there is one."""
+        kept = self._kept.get(key)
+        if kept is None or kept.revision != revision:
+            return False
+        self._kept.move_to_end(key)
+        self.hits += 1
         if if_none_match is not None and kept.etag in [t.strip() for t in if_none_match.split(b",")]:
             headers = [(k, v) for k, v in kept.headers if k not in (b"content-length", b"content-type")]
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
-        await send({"type": "http.response.body", "body": kept.body})
+        else:
+            await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
+            await send({"type": "http.response.body", "body": kept.body})
+        return True
 
     async def _record(self, key: tuple[object, ...], revision: str, store: Store, scope: Scope,
                       receive: Receive, send: Send) -> None:
