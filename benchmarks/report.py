@@ -139,7 +139,8 @@ def section(result: dict) -> list[str]:
         f"{fmt(result.get('curator_20_statements_first_in_process_ms'))} | — | — |",
         f"| … corrected again, in the same (now warm) process, as in the server (ms) | "
         f"{fmt(result['curator_20_statements_in_process_ms'])} | — | — |",
-        f"| server start until a REST lookup answers (s; Oxigraph: until it answers a query) | "
+        f"| server start until `GET {result.get('server_start_probe') or next(iter(result.get('rest_latency', {})), 'a REST lookup')}` "
+        f"answers (s; Oxigraph: until it answers `ASK {{}}`) | "
         f"{fmt(result['server_start_first_answer_s'], 3)} | {fmt(result['oxigraph_server_start_s'], 3)} | — |",
         f"| server start until `/-/health` answers with its counts (s; they read every quad) | "
         f"{fmt(result['server_start_health_s'], 3)} | — | — |",
