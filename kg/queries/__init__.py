@@ -13,7 +13,8 @@ NAME is given (:meth:`NamedQuery.text_for`): a filter becomes a triple pattern t
 start from, instead of a ``FILTER(!BOUND(?x) || EXISTS {…})`` it must test on every candidate.
 A line that ends with ``# @unless NAME`` belongs to it only when NAME is not given (a default
 that a flag turns off). The file as it stands is the query with every parameter given, and with
-the ``@unless`` lines of those not given.
+the ``@unless`` lines of those not given. A line that ends with ``# @sort`` only binds what the
+rows are ordered by: a count of the rows (``total`` in the REST lists) leaves it out.
 
 >>> q = named_query("statements_by_speaker")
 >>> [p.name for p in q.params if p.required]
