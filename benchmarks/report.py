@@ -370,7 +370,7 @@ BOUNDS = [
     "sort (`# @sort`): `python -m benchmarks.listings --store <1M store> person-18851 person-03091` "
     "gives the busiest actor's timeline count 233 ms and page 8.0 s through `kg`, its statements "
     "1.4 s and 5.5 s, its positions 0.58 s and 3.8 s "
-    "(`benchmarks/results/listings-2026-11-26-1000000.json`, machine shared with a data "
+    "(`benchmarks/results/listings/2026-11-26-1000000.json`, machine shared with a data "
     "generation, load average 3–4; before the change, in process on a quiet machine, the "
     "timeline's page and count took 14.4 s and 5.1 s). What is left is the engine's sort of "
     "some 100,000 items.",
