@@ -131,7 +131,7 @@ class _Links(HTMLParser):
         values = dict(attrs)
         if tag == "html":
             self.html_lang = values.get("lang")
-        if tag == "script":
+        if tag == "script" and values.get("type") != "application/ld+json":  # JSON-LD is data, not run
             self.scripts += 1
         if tag in ("a", "link") and values.get("href"):
             self.hrefs.append(values["href"] or "")
