@@ -73,9 +73,9 @@ button{font:inherit;padding:0.4rem 0.9rem;border:1px solid #0645ad;background:#0
 table.grid th{width:auto}table.grid thead th{border-bottom:2px solid #ccc}
 .figures{display:flex;flex-wrap:wrap;gap:0.5rem 1.5rem;list-style:none;padding:0}
 .figures li{margin:0}.figures strong{font-size:1.3rem;display:block}
-.quote{font-size:1.15rem;border-left-color:#0645ad}
-.quote p::before{content:"“"}.quote p::after{content:"”"}
-.paraphrase{border-left:3px dashed #999;padding-left:0.75rem;margin:0.25rem 0 0.5rem;font-style:italic}
+.quote blockquote{font-size:1.1rem;border-left-color:#0645ad;margin:0.1rem 0 0.6rem}
+.quote blockquote::before{content:"“"}.quote blockquote::after{content:"”"}
+.paraphrase p{border-left:3px dashed #999;padding-left:0.75rem;margin:0.1rem 0 0.6rem;font-style:italic}
 .tag{display:inline-block;font-size:0.75rem;font-style:normal;text-transform:uppercase;letter-spacing:0.04em;
 background:#eef;color:#223;border-radius:3px;padding:0 0.35rem;margin-right:0.4rem}
 .stance{font-weight:600;border-radius:3px;padding:0 0.35rem}

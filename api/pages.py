@@ -92,15 +92,15 @@ def _section(anchor: str, heading: str, body: str) -> str:
             f"{body}\n</section>")
 
 
-def _words(statement: Item, *, cite: str | None = None) -> str:
+def _words(statement: Item) -> str:
     """The statement's words: each quote verbatim in a blockquote, the paraphrase marked as such."""
     out = []
-    attribute = f' cite="{escape(cite)}"' if cite else ""
     for text in _list(statement.get("quote")):
-        out.append(f'<blockquote class="quote" lang="en"{attribute}><p><span class="tag">quote</span>'
-                   f"{escape(str(text))}</p></blockquote>")
+        out.append(f'<div class="quote" lang="en"><span class="tag">quote</span>'
+                   f"<blockquote>{escape(str(text))}</blockquote></div>")
     for text in _list(statement.get("paraphrase")):
-        out.append(f'<p class="paraphrase" lang="en"><span class="tag">paraphrase</span>{escape(str(text))}</p>')
+        out.append(f'<div class="paraphrase" lang="en"><span class="tag">paraphrase</span>'
+                   f"<p>{escape(str(text))}</p></div>")
     return "".join(out)
 
 
@@ -167,12 +167,11 @@ def _twins_line(linker: Linker, path: str, twins: Sequence[tuple[str, str]]) -> 
 # --- home and search ----------------------------------------------------------------------------
 
 
-def _search_form(linker: Linker, q: str = "", *, autofocus: bool = False) -> str:
-    focus = " autofocus" if autofocus else ""
+def _search_form(linker: Linker, q: str = "") -> str:
     return (f'<form class="search" role="search" method="get" action="{escape(linker.path("search"))}">'
             '<label for="q" class="skip">Search actors, statements, resolutions and policy measures</label>'
             f'<input type="search" id="q" name="q" value="{escape(q)}" maxlength="1000" '
-            f'placeholder="a name, a word of a quote, a resolution symbol…"{focus}>'
+            'placeholder="a name, a word of a quote, a resolution symbol…">'
             "<button type=\"submit\">Search</button></form>")
 
 
@@ -202,7 +201,7 @@ def home_page(figures: Mapping[str, int], sources: Sequence[Item], linker: Linke
         "<h1>policykg</h1>",
         "<p>A knowledge graph of policy claims: who said what, when, on whose behalf, about which "
         "resolution or policy — each fact traceable to its source.</p>",
-        _search_form(linker, autofocus=True),
+        _search_form(linker),
         _section("figures", "What it holds", f'<ul class="figures">{counts}</ul>'),
         _section("latest", "Latest sources", f"<ol>{latest}</ol>" if latest else '<p class="muted">None yet.</p>'),
         _section("more", "More", f"<ul>{items}</ul>"),
@@ -213,7 +212,7 @@ def home_page(figures: Mapping[str, int], sources: Sequence[Item], linker: Linke
 def search_page(q: str, found: Mapping[str, Item], linker: Linker) -> str:
     """Results of the home page's search: actors, statements (their words), resolutions and
     policy measures; ``found`` maps each to a list answer (``items``, ``total``)."""
-    parts = ["<h1>Search</h1>", _search_form(linker, q, autofocus=not q)]
+    parts = ["<h1>Search</h1>", _search_form(linker, q)]
     if not q:
         parts.append('<p class="muted">Type a name (Fu Cong, China), a word said (sanctions), or a '
                      "resolution's symbol (78/311).</p>")
@@ -331,9 +330,10 @@ def timeline_chart(linker: Linker, items: Sequence[Item]) -> str:
     if not points:
         return ""
     first, last = min(p[0] for p in points), max(p[0] for p in points)
-    span = max((last - first).days, 30)
-    start = first - dt.timedelta(days=span // 10 + 1)
-    end = start + dt.timedelta(days=span + 2 * (span // 10 + 1))
+    actual = (last - first).days
+    span = max(actual, 30)  # a month at least, centred on the points
+    margin = dt.timedelta(days=(span - actual) // 2 + span // 10 + 1)
+    start, end = first - margin, last + margin
     width, left, right, step = 720, 20, 20, 14
     stacks: dict[tuple[dt.date, bool], int] = {}
     for day, is_position, _ in points:

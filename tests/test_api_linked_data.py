@@ -273,7 +273,7 @@ def test_html_pages_link_to_pages_that_exist(client):
 
 def test_html_shows_statements_and_positions(client):
     page = client.get("/id/actor/china.html").text
-    assert 'id="statements"' in page and 'id="positions"' in page
+    assert 'id="timeline"' in page and 'id="positions"' in page  # an actor's page (api/pages.py)
     assert "<blockquote>" in page
     assert "&#x27;" in page or "’" in page  # text is escaped, curly quotes kept
 

@@ -132,12 +132,13 @@ def get_entity(
     alternates += [(f"{twin}.html", HTML), (f"{twin}.json", JSON)]
     headers = {"Link": _links(alternates)}
     if extension == "json":
-        kg_describe.describe(store, iri)  # NotFound when nothing is said about it
+        described = kg_describe.describe(store, iri)  # NotFound when nothing is said about it
         found = ui.entity_json(store, kind, name)
         if found is not None:
             return ui.json_response(found, headers)
-        media = JSON
-    elif dot:
+        body = kg_describe.serialize_triples(described, RdfFormat.JSON_LD)  # JSON-LD is JSON
+        return Response(body, media_type=JSON, headers=headers)
+    if dot:
         media = HTML if extension == "html" else _format_of_extension(extension).media_type
     else:
         media = choose_or_406(accept, ENTITY_OFFERS)
@@ -150,7 +151,7 @@ def get_entity(
         if not dot:
             headers["Content-Location"] = f"{twin}.html"
         return Response(page, media_type=HTML, headers=headers)
-    fmt = _format_of(RdfFormat.JSON_LD.media_type if media == JSON else media)
+    fmt = _format_of(media)
     if not dot:
         headers["Content-Location"] = f"{twin}.{fmt.file_extension}"
     return _rdf_response(kg_describe.serialize_triples(description, fmt), fmt, headers=headers)

@@ -36,7 +36,7 @@ from api.html import Linker
 from api.routes.sparql import _read_whole
 from kg import lookups
 from kg.describe import Description
-from kg.errors import KgError, NotFound
+from kg.errors import NotFound, QueryError, QueryTimeout
 from kg.guard import check_query
 from kg.search import search_instruments
 from kg.store import Store
@@ -96,7 +96,7 @@ def home(request: Request, store: Store) -> str:
 
 @router.get("/search", operation_id="search_page", response_class=HTMLResponse,
             summary="Search actors, statements, resolutions and policy measures (HTML)")
-def search(request: Request, store: StoreDep,
+def search_page(request: Request, store: StoreDep,
            q: Annotated[str, Query(max_length=1000, description="text to look for (any case)",
                                    examples=["Fu Cong"])] = "") -> HTMLResponse:
     """The home page's search box: actors by any of their names, statements by the words of
@@ -134,7 +134,7 @@ def cookbook() -> tuple[dict[str, str], ...]:
 
 @router.get("/query", operation_id="query_page", response_class=HTMLResponse,
             summary="Run SPARQL from a page: the cookbook's examples, an editor, a table (HTML)")
-def query(request: Request, store: StoreDep, settings: SettingsDep,
+def query_page(request: Request, store: StoreDep, settings: SettingsDep,
           query: Annotated[str | None, Query(max_length=100_000, description="a SPARQL query to run")] = None,
           example: Annotated[str | None, Query(max_length=200, description="a cookbook query to show and run",
                                                examples=["opponents-of-the-treasury-rule"])] = None,
@@ -154,7 +154,9 @@ def query(request: Request, store: StoreDep, settings: SettingsDep,
     if query is not None or chosen is not None:
         try:
             result = run_query(store, text, settings.max_result)
-        except KgError as failure:
+        except QueryTimeout as failure:
+            error, status = str(failure), 504
+        except QueryError as failure:  # refused, malformed, too large: said on the page
             error, status = str(failure), 400
     rest = REST_EQUIVALENTS.get(chosen["name"]) if chosen else None
     page = pages.query_page(examples, _linker(request, store), query=text, chosen=chosen["name"] if chosen else None,
