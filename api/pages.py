@@ -480,8 +480,7 @@ def resolution_facts(resolution: Item, linker: Linker) -> list[tuple[str, str]]:
 # --- statement ----------------------------------------------------------------------------------
 
 
-def statement_sections(statement: Item, source: Item | None, linker: Linker, *, url: str,
-                       today: dt.date) -> list[str]:
+def statement_sections(statement: Item, source: Item | None, linker: Linker, *, url: str) -> list[str]:
     """A statement's page: the words (quote or paraphrase, distinguished), who, on whose behalf,
     when (with precision), about what, the positions it is evidence for, the source and a
     citation ready to copy."""
@@ -511,7 +510,7 @@ def statement_sections(statement: Item, source: Item | None, linker: Linker, *, 
         kinds.append("a paraphrase is the source’s account, not the speaker’s words")
     note = f'<p class="muted">{escape("; ".join(kinds)).capitalize()}.</p>' if kinds else ""
     source_part = _source_facts(source, statement, linker)
-    citation = cite_statement(statement, source, url=url, today=today)
+    citation = cite_statement(statement, source, url=url)
     return [
         _section("words", "What was said", words + note),
         _section("who", "Who, when, about what", facts),
@@ -534,7 +533,7 @@ def _source_facts(source: Item | None, statement: Item, linker: Linker) -> str:
     ])
 
 
-def cite_statement(statement: Item, source: Item | None, *, url: str, today: dt.date) -> str:
+def cite_statement(statement: Item, source: Item | None, *, url: str) -> str:
     """A plain-text citation: speaker (on behalf of), date, words, where reported, the IRI."""
     speaker = str((statement.get("speaker") or {}).get("label", "Unknown speaker"))
     behalf = [str(b.get("label")) for b in _list(statement.get("onBehalfOf"))
@@ -549,8 +548,7 @@ def cite_statement(statement: Item, source: Item | None, *, url: str, today: dt.
         publisher = ", ".join(str(p.get("label")) for p in _list(source.get("publisher")) if isinstance(p, Mapping))
         title = str(source.get("title") or source.get("label") or "")
         reported = f" Reported by {publisher}{', ' if publisher else ''}“{title}”, {human_date(source.get('issued'))}."
-    return (f"{who}, {when}: {words}.{reported} policykg statement {statement.get('id')} "
-            f"({url}, accessed {human_date(today.isoformat())}).")
+    return f"{who}, {when}: {words}.{reported} policykg, statement {statement.get('id')} ({url})."
 
 
 def statement_jsonld(statement: Item, source: Item | None, *, url: str) -> dict[str, Any]:

@@ -17,7 +17,6 @@ lookup's answer (:func:`entity_json`).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from functools import lru_cache
@@ -133,7 +132,9 @@ def cookbook() -> tuple[dict[str, str], ...]:
 
 
 @router.get("/query", operation_id="query_page", response_class=HTMLResponse,
-            summary="Run SPARQL from a page: the cookbook's examples, an editor, a table (HTML)")
+            summary="Run SPARQL from a page: the cookbook's examples, an editor, a table (HTML)",
+            responses={404: {"description": "no such example in the cookbook"},
+                       504: {"description": "the query ran past POLICYKG_QUERY_TIMEOUT"}})
 def query_page(request: Request, store: StoreDep, settings: SettingsDep,
           query: Annotated[str | None, Query(max_length=100_000, description="a SPARQL query to run")] = None,
           example: Annotated[str | None, Query(max_length=200, description="a cookbook query to show and run",
@@ -141,7 +142,9 @@ def query_page(request: Request, store: StoreDep, settings: SettingsDep,
           ) -> HTMLResponse:
     """The cookbook's example queries one click away; `example` fills the editor with one and
     runs it, `query` runs the given text. SELECT answers are a table, with downloads (JSON, CSV)
-    from `/sparql` and the equivalent REST call where there is one."""
+    from `/sparql` and the equivalent REST call where there is one. A query that is refused or
+    fails (syntax, SERVICE, too large) is reported on the page, beside the editor; one that runs
+    too long is a 504 problem."""
     examples = cookbook()
     chosen = next((e for e in examples if e["name"] == example), None) if example else None
     if example and chosen is None:
@@ -150,18 +153,18 @@ def query_page(request: Request, store: StoreDep, settings: SettingsDep,
                                                                              else "SELECT * WHERE { ?s ?p ?o } LIMIT 10\n"))
     if chosen is None and query is not None:
         chosen = next((e for e in examples if e["query"].strip() == query.strip()), None)
-    result, error, status = None, None, 200
+    result, error = None, None
     if query is not None or chosen is not None:
         try:
             result = run_query(store, text, settings.max_result)
-        except QueryTimeout as failure:
-            error, status = str(failure), 504
+        except QueryTimeout:
+            raise  # a problem (504): a passing failure, not a page to keep in the cache
         except QueryError as failure:  # refused, malformed, too large: said on the page
-            error, status = str(failure), 400
+            error = str(failure)
     rest = REST_EQUIVALENTS.get(chosen["name"]) if chosen else None
     page = pages.query_page(examples, _linker(request, store), query=text, chosen=chosen["name"] if chosen else None,
                             result=result, error=error, rest=rest)
-    return HTMLResponse(page, status_code=status)
+    return HTMLResponse(page)
 
 
 def run_query(store: Store, text: str, max_result: int) -> dict[str, Any]:
@@ -212,7 +215,7 @@ def entity_sections(request: Request, store: Store, kind: str, slug: str,
                 source = None
         url = str(request.url.replace(query=None, fragment=None)).removesuffix(".html")
         head = "\n" + pages.json_script(pages.statement_jsonld(statement, source, url=url))
-        return pages.statement_sections(statement, source, linker, url=url, today=dt.date.today()), head
+        return pages.statement_sections(statement, source, linker, url=url), head
     if kind == "resolution" and PK + "Resolution" in description.types():
         resolution = lookups.get_resolution(store, slug, limit=LIST_LIMIT)
         rest = _json_links(linker, f"/resolutions/{slug}", {"about": slug}, {"target": slug})
