@@ -534,7 +534,8 @@ def _source_facts(source: Item | None, statement: Item, linker: Linker) -> str:
 
 
 def cite_statement(statement: Item, source: Item | None, *, url: str) -> str:
-    """A plain-text citation: speaker (on behalf of), date, words, where reported, the IRI."""
+    """A plain-text citation: speaker (on behalf of), date, words, where reported, the permalink
+    ``url`` (the statement's IRI)."""
     speaker = str((statement.get("speaker") or {}).get("label", "Unknown speaker"))
     behalf = [str(b.get("label")) for b in _list(statement.get("onBehalfOf"))
               if isinstance(b, Mapping) and b.get("label") and b.get("label") != speaker]
@@ -548,7 +549,7 @@ def cite_statement(statement: Item, source: Item | None, *, url: str) -> str:
         publisher = ", ".join(str(p.get("label")) for p in _list(source.get("publisher")) if isinstance(p, Mapping))
         title = str(source.get("title") or source.get("label") or "")
         reported = f" Reported by {publisher}{', ' if publisher else ''}“{title}”, {human_date(source.get('issued'))}."
-    return f"{who}, {when}: {words}.{reported} policykg, statement {statement.get('id')} ({url})."
+    return f"{who}, {when}: {words}.{reported} policykg, statement {url}."
 
 
 def statement_jsonld(statement: Item, source: Item | None, *, url: str) -> dict[str, Any]:

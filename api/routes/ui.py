@@ -213,7 +213,7 @@ def entity_sections(request: Request, store: Store, kind: str, slug: str,
                 source = lookups.get_source(store, _slug(statement["source"]["id"]))
             except NotFound:
                 source = None
-        url = str(request.url.replace(query=None, fragment=None)).removesuffix(".html")
+        url = str(statement["id"])  # the permalink: the same on every host
         head = "\n" + pages.json_script(pages.statement_jsonld(statement, source, url=url))
         return pages.statement_sections(statement, source, linker, url=url), head
     if kind == "resolution" and PK + "Resolution" in description.types():
