@@ -65,6 +65,8 @@ def json_script(data: Any) -> str:
 
 def _ref(linker: Linker, value: Any) -> str:
     """A reference ``{"id", "label"}`` as a link (its label, else its IRI's end)."""
+    if value is None:
+        return ""
     if isinstance(value, Mapping):
         iri = str(value.get("id", ""))
         return linker.link(iri, str(value.get("label") or iri.rsplit("/", 1)[-1]))

@@ -48,6 +48,7 @@ STATIC_TYPES = {".js": "text/javascript", ".svg": "image/svg+xml", ".css": "text
 COOKBOOK = Path(__file__).resolve().parents[2] / "docs" / "sparql.md"
 RESULTS_JSON = "application/sparql-results+json"
 SEARCH_LIMIT = 50
+LATEST = 10
 LIST_LIMIT = 200
 #: The REST call that answers a cookbook question (docs/sparql.md), by the query's file name.
 REST_EQUIVALENTS = {
@@ -88,8 +89,10 @@ def home(request: Request, store: Store) -> str:
         "sources": int(stats["graphs"]),  # type: ignore[call-overload]
         "quads": int(stats["quads"]),  # type: ignore[call-overload]
     }
-    sources = lookups.list_sources(store, limit=lookups.MAX_LIMIT)["items"]
-    latest = sorted(sources, key=lambda s: str(s.get("issued") or ""), reverse=True)[:10]
+    # Sources come by publication date, undated last: the latest are among the last few.
+    total = lookups.list_sources(store, limit=1)["total"]
+    tail = lookups.list_sources(store, limit=LATEST + 10, offset=max(0, total - LATEST - 10))["items"]
+    latest = sorted(tail, key=lambda s: str(s.get("issued") or ""), reverse=True)[:LATEST]
     return pages.home_page(figures, latest, _linker(request, store))
 
 
