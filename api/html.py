@@ -71,6 +71,7 @@ form.search input[type=search]{flex:1 1 16rem;font:inherit;padding:0.4rem 0.5rem
 button{font:inherit;padding:0.4rem 0.9rem;border:1px solid #0645ad;background:#0645ad;color:#fff;border-radius:4px;cursor:pointer}
 .scroll{overflow-x:auto}
 table.grid th{width:auto}table.grid thead th{border-bottom:2px solid #ccc}
+table.results td{min-width:6rem;overflow-wrap:anywhere}table.results td.long{min-width:18rem}
 .figures{display:flex;flex-wrap:wrap;gap:0.5rem 1.5rem;list-style:none;padding:0}
 .figures li{margin:0}.figures strong{font-size:1.3rem;display:block}
 .quote blockquote{font-size:1.1rem;border-left-color:#0645ad;margin:0.1rem 0 0.6rem}

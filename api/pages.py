@@ -685,8 +685,10 @@ def _answer(linker: Linker, query: str, result: Mapping[str, Any], rest: str | N
         rows = result.get("results", {}).get("bindings", [])
         shown = rows[:1000]
         head = "".join(f'<th scope="col">{escape(c)}</th>' for c in columns)
-        cells = "".join("<tr>" + "".join(f"<td>{_cell(linker, row.get(c))}</td>" for c in columns) + "</tr>"
-                        for row in shown)
+        long = {c for c in columns if any(len(str((row.get(c) or {}).get("value", ""))) > 60
+                                          and (row.get(c) or {}).get("type") != "uri" for row in shown)}
+        cells = "".join("<tr>" + "".join(f'<td{" class=long" if c in long else ""}>{_cell(linker, row.get(c))}</td>'
+                                         for c in columns) + "</tr>" for row in shown)
         count = f'<p role="status">{len(rows)} row(s)' + (f", the first {len(shown)} shown" if len(shown) < len(rows)
                                                          else "") + ".</p>"
         body = count + f'<div class="scroll"><table class="grid results"><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table></div>'
@@ -708,7 +710,11 @@ def _cell(linker: Linker, term: Mapping[str, Any] | None) -> str:
     value = str(term.get("value", ""))
     if term.get("type") == "uri":
         href = linker.href(value)
-        return f'<a href="{escape(href)}">{escape(value)}</a>' if href else escape(value)
+        base = linker.iris.base
+        shown = value[len(base):] if value.startswith(base) and len(value) > len(base) else value
+        if not href:
+            return escape(value)
+        return f'<a href="{escape(href)}" title="{escape(value)}">{escape(shown)}</a>'
     if term.get("xml:lang"):
         return f'<span lang="{escape(str(term["xml:lang"]))}">{escape(value)}</span>'
     return escape(value)
