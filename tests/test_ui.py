@@ -282,7 +282,11 @@ def test_sparql_format_parameter(server):
     query = "SELECT ?s WHERE { ?s a <https://w3id.org/policykg/ontology#Resolution> } ORDER BY ?s"
     csv = httpx.get(server + "/sparql", params={"query": query, "format": "csv"})
     assert csv.headers["content-type"].startswith("text/csv") and csv.text.startswith("s\r\n")
-    assert httpx.get(server + "/sparql", params={"query": query, "format": "ttl"}).status_code == 400
+    assert csv.headers["content-disposition"] == 'attachment; filename="query.csv"'
+    # a name the query's form has not, or an unknown one, leaves the choice to Accept (clients such
+    # as SPARQLWrapper send format=xml for RDF/XML, format=json for results)
+    other = httpx.get(server + "/sparql", params={"query": query, "format": "ttl"}, headers={"Accept": "text/csv"})
+    assert other.headers["content-type"].startswith("text/csv") and "content-disposition" not in other.headers
     graph = httpx.get(server + "/sparql", params={"query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 1", "format": "nt"})
     assert graph.headers["content-type"].startswith("application/n-triples")
 

@@ -6,8 +6,9 @@ by ``POST`` of an ``application/x-www-form-urlencoded`` form (§2.1.2) or of an
 ``named-graph-uri`` (§2.1.4); answers by ``Accept`` (§2.1.5). ``GET /sparql`` without a query
 answers with the SPARQL 1.1 Service Description (:mod:`kg.service`). A ``format`` parameter
 (``json``, ``xml``, ``csv``, ``tsv`` for SELECT and ASK; ``ttl``, ``jsonld``, ``nt``, ``rdf`` for
-CONSTRUCT and DESCRIBE) chooses the answer's format instead of ``Accept`` and answers it as a
-download (``Content-Disposition: attachment``), so that a plain link can fetch a CSV.
+CONSTRUCT and DESCRIBE, and the names SPARQLWrapper sends) chooses the answer's format instead of
+``Accept`` and answers it as a download (``Content-Disposition: attachment``), so that a plain
+link can fetch a CSV; a value it does not know leaves the choice to ``Accept``.
 
 Read-only: the update operation (§2.2) is not offered, and an update sent any way (an
 ``update`` parameter, an ``application/sparql-update`` body, update text as a query) is refused
@@ -47,10 +48,16 @@ RESULTS_TYPES = [media_type(fmt) for fmt in RESULTS_FORMATS]
 GRAPH_TYPES = [media_type(fmt) for fmt in GRAPH_FORMATS]
 assert GRAPH_TYPES == RDF_MEDIA_TYPES, "the endpoint offers the RDF formats of api.negotiation"
 UTF8 = ("utf-8", "utf8")
-#: ``format=`` values: the answer's media type by file extension.
+#: ``format=`` values: the answer's media type by file extension, and the names SPARQLWrapper
+#: and other clients send in the same parameter (an unknown name leaves the choice to Accept).
 RESULTS_EXTENSIONS = {{"srj": "json", "srx": "xml"}.get(fmt.file_extension, fmt.file_extension): media_type(fmt)
                       for fmt in RESULTS_FORMATS}
 GRAPH_EXTENSIONS = {fmt.file_extension: media_type(fmt) for fmt in GRAPH_FORMATS}
+FORMAT_ALIASES = {
+    "results": {"srj": "json", "srx": "xml"},
+    "graph": {"turtle": "ttl", "n3": "ttl", "json-ld": "jsonld", "json": "jsonld", "xml": "rdf", "rdf+xml": "rdf",
+              "ntriples": "nt", "n-triples": "nt"},
+}
 MAX_FIELDS = 1000
 """Most parameters read from a query string or form."""
 
@@ -127,9 +134,10 @@ _GRAPH_PARAMETERS: list[dict[str, Any]] = [
 ]
 _FORMAT_PARAMETER = {
     "name": "format", "in": "query", "required": False,
-    "schema": {"type": "string", "enum": [*RESULTS_EXTENSIONS, *GRAPH_EXTENSIONS]},
+    "schema": {"type": "string"},
     "description": "the answer's format, instead of Accept, as a download: json, xml, csv, tsv (SELECT, ASK); "
-                   "ttl, jsonld, nt, rdf (CONSTRUCT, DESCRIBE)", "example": "csv",
+                   "ttl, jsonld, nt, rdf (CONSTRUCT, DESCRIBE); another value leaves the choice to Accept",
+    "example": "csv",
 }
 _QUERY_PARAMETER = {
     "name": "query", "in": "query", "required": False, "schema": {"type": "string"},
@@ -148,8 +156,7 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
         },
     },
     400: {"description": "a malformed query (the parser's message), an update, SERVICE, LOAD, a query "
-                         "over the guard's limits, an answer over POLICYKG_MAX_RESULT, two queries, a "
-                         "format not offered for the query's form"},
+                         "over the guard's limits, an answer over POLICYKG_MAX_RESULT, two queries"},
     406: {"description": "none of the answer's formats is acceptable"},
     503: {"description": "the engine is restarting (Retry-After)"},
     504: {"description": "the query ran past POLICYKG_QUERY_TIMEOUT"},
@@ -217,13 +224,13 @@ def _answer(request: Request, protocol: ProtocolRequest, store: Store, settings:
     form = check_query(protocol.query)
     accept = request.headers.get("accept")
     headers = {"Vary": "Accept"}
-    if protocol.format is not None:
-        offers = GRAPH_EXTENSIONS if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_EXTENSIONS
-        if protocol.format not in offers:
-            raise HTTPException(400, f"format {protocol.format!r} is not offered for a {form or 'query'}: "
-                                     f"use {', '.join(offers)}")
-        accept = offers[protocol.format]
-        headers["Content-Disposition"] = f'attachment; filename="query.{protocol.format}"'
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    offers = GRAPH_EXTENSIONS if graph else RESULTS_EXTENSIONS
+    wanted = FORMAT_ALIASES["graph" if graph else "results"].get((protocol.format or "").lower(),
+                                                                  (protocol.format or "").lower())
+    if wanted in offers:  # a download link's choice, instead of Accept
+        accept = offers[wanted]
+        headers["Content-Disposition"] = f'attachment; filename="query.{wanted}"'
     if form in ("CONSTRUCT", "DESCRIBE"):
         chosen = choose_or_406(accept, GRAPH_TYPES)
     elif form is not None:
