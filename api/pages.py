@@ -247,9 +247,10 @@ def search_page(q: str, found: Mapping[str, Item], linker: Linker) -> str:
 
 
 def actor_sections(actor: Item, timeline: Item, positions: Item, statements: Item, linker: Linker,
-                   *, slug: str) -> list[str]:
+                   *, slug: str, shown: Sequence[Item] = ()) -> list[str]:
     """An actor's page: who it is, roles over time, the timeline (chart and list), positions by
-    target with their evidence, and on whose behalf it spoke (and who spoke for it)."""
+    target with their evidence (its own, and ``shown``: those of the actors it spoke for that its
+    words are evidence of), and on whose behalf it spoke (and who spoke for it)."""
     about = _dl([
         ("Also known as", escape(", ".join(map(str, _list(actor.get("altLabel")))))),
         ("Same as", ", ".join(f'<a href="{escape(str(u))}" rel="external">{escape(str(u))}</a>'
@@ -266,7 +267,8 @@ def actor_sections(actor: Item, timeline: Item, positions: Item, statements: Ite
         _section("about", "About", about + rest),
         _section("roles", "Roles over time", _roles(linker, actor)),
         _section("timeline", f"Timeline ({int(timeline.get('total', 0))})", _timeline(linker, timeline)),
-        _section("positions", f"Positions by target ({int(positions.get('total', 0))})", _positions_by_target(linker, positions)),
+        _section("positions", f"Positions by target ({int(positions.get('total', 0))})",
+                 _positions_by_target(linker, positions) + _shown(linker, shown)),
         _section("behalf", "On whose behalf", _behalf(linker, actor, statements)),
     ]
 
@@ -410,6 +412,20 @@ def _positions_by_target(linker: Linker, positions: Item) -> str:
             '<th scope="col">stance</th><th scope="col">when</th><th scope="col">evidence</th>'
             '<th scope="col">record</th></tr></thead><tbody>'
             + "".join(_position_row(linker, p, holder=False) for p in ordered) + "</tbody></table></div>")
+
+
+def _shown(linker: Linker, shown: Sequence[Item]) -> str:
+    if not shown:
+        return ""
+    ordered = sorted(shown, key=lambda p: (str((p.get("holder") or {}).get("label", "")),
+                                           str((p.get("target") or {}).get("label", ""))))
+    return ('<h3 id="shown">Positions its words are evidence of</h3><div class="scroll"><table class="grid">'
+            '<thead><tr><th scope="col">holder</th><th scope="col">stance</th><th scope="col">target</th>'
+            '<th scope="col">when</th><th scope="col">evidence</th></tr></thead><tbody>'
+            + "".join(f"<tr><td>{_ref(linker, p.get('holder'))}</td><td>{_stance(p.get('stance'))}</td>"
+                      f"<td>{_ref(linker, p.get('target'))}</td><td>{escape(_period(p))}</td>"
+                      f"<td>{_evidence(linker, p)}</td></tr>" for p in ordered)
+            + "</tbody></table></div>")
 
 
 def _behalf(linker: Linker, actor: Item, statements: Item) -> str:

@@ -134,6 +134,8 @@ def test_the_json_twin_is_the_rest_lookup(server):
         lookup = httpx.get(server + rest).json()
         assert twin["id"] == lookup["id"] and twin.get("label") == lookup.get("label")
     assert httpx.get(server + "/id/actor/fu-cong.json").json()["memberships"]
+    measure = httpx.get(server + f"/id/measure/{RULE}.json").json()
+    assert measure["label"].startswith("U.S. Treasury proposed rule") and measure["positions"]["total"] == 2
     assert httpx.get(server + "/id/actor/nobody.json").status_code == 404
 
 
@@ -181,6 +183,9 @@ def test_the_actor_page_without_javascript(server):
     assert "<h3>July 2024</h3>" in timeline
     assert "Permanent Representative" in page  # roles over time
     assert re.search(r'Spoke on behalf of: <a href="/id/actor/china">China</a>', page)
+    # the positions of China that his words are evidence of, with those words
+    shown = page[page.index('id="shown"'):page.index('id="behalf"')]
+    assert f'href="/id/measure/{RULE}"' in shown and "stance-opposes" in shown and OPPOSED in shown
 
 
 def test_the_state_page_shows_positions_by_target_with_evidence(server):
@@ -266,6 +271,13 @@ def test_the_query_page_runs_an_example_without_javascript(server):
         assert got.headers["content-type"].startswith("text/csv" if name == "CSV" else "application/sparql-results+json")
         assert got.headers["content-disposition"].startswith("attachment")
     assert _parse(answer.text).scripts == [{"src": "/static/query.js", "defer": None}]
+
+
+def test_the_query_page_takes_a_query_that_fits_in_a_url(server):
+    # 5,000 characters of 4 UTF-8 bytes each: 60,000 bytes percent-encoded, under the server's 64 KiB
+    fits = httpx.get(server + "/query", params={"query": "#" + "\U0001F600" * 4999})
+    assert fits.status_code == 200
+    assert httpx.get(server + "/query", params={"query": "#" * 5001}).status_code == 422
 
 
 def test_the_query_page_reports_a_bad_query(server):

@@ -133,7 +133,7 @@ def get_entity(
     headers = {"Link": _links(alternates)}
     if extension == "json":
         described = kg_describe.describe(store, iri)  # NotFound when nothing is said about it
-        found = ui.entity_json(store, kind, name)
+        found = ui.entity_json(store, kind, name, described)
         if found is not None:
             return ui.json_response(found, headers)
         body = kg_describe.serialize_triples(described, RdfFormat.JSON_LD)  # JSON-LD is JSON

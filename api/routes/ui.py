@@ -48,6 +48,9 @@ STATIC_TYPES = {".js": "text/javascript", ".svg": "image/svg+xml", ".css": "text
 COOKBOOK = Path(__file__).resolve().parents[2] / "docs" / "sparql.md"
 RESULTS_JSON = "application/sparql-results+json"
 SEARCH_LIMIT = 50
+MAX_QUERY = 5000
+"""Characters of a query in the query page's URL: percent-encoded (up to 12 bytes a character),
+it stays under the 64 KiB the HTTP server reads of a request line."""
 LATEST = 10
 LIST_LIMIT = 200
 #: The REST call that answers a cookbook question (docs/sparql.md), by the query's file name.
@@ -139,7 +142,9 @@ def cookbook() -> tuple[dict[str, str], ...]:
             responses={404: {"description": "no such example in the cookbook"},
                        504: {"description": "the query ran past POLICYKG_QUERY_TIMEOUT"}})
 def query_page(request: Request, store: StoreDep, settings: SettingsDep,
-          query: Annotated[str | None, Query(max_length=100_000, description="a SPARQL query to run")] = None,
+          query: Annotated[str | None, Query(max_length=MAX_QUERY, description=(
+              f"a SPARQL query to run (at most {MAX_QUERY:,} characters in a URL: POST a longer one to /sparql)"))
+          ] = None,
           example: Annotated[str | None, Query(max_length=200, description="a cookbook query to show and run",
                                                examples=["opponents-of-the-treasury-rule"])] = None,
           ) -> HTMLResponse:
@@ -207,7 +212,8 @@ def entity_sections(request: Request, store: Store, kind: str, slug: str,
         timeline = lookups.timeline(store, actor=actor["id"], limit=lookups.MAX_LIMIT)
         positions = lookups.actor_positions(store, slug, limit=lookups.MAX_LIMIT)
         statements = lookups.actor_statements(store, slug, limit=lookups.MAX_LIMIT)
-        return pages.actor_sections(actor, timeline, positions, statements, linker, slug=slug), ""
+        shown = _positions_shown_by(store, actor["id"], statements["items"])
+        return pages.actor_sections(actor, timeline, positions, statements, linker, slug=slug, shown=shown), ""
     if kind == "statement" and PK + "Statement" in description.types():
         statement = lookups.get_statement(store, slug)
         source = None
@@ -239,6 +245,20 @@ def entity_sections(request: Request, store: Store, kind: str, slug: str,
     return None
 
 
+def _positions_shown_by(store: Store, actor: str, statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Positions of the actors ``actor`` spoke for whose evidence includes its own statements
+    (a spokesperson's words show the state's positions)."""
+    spoke_for = {b["id"] for s in statements if (s.get("speaker") or {}).get("id") == actor
+                 for b in s.get("onBehalfOf", []) if isinstance(b, dict) and b.get("id") != actor}
+    shown = []
+    for holder in sorted(spoke_for):
+        for position in lookups.list_positions(store, holder=holder, limit=lookups.MAX_LIMIT)["items"]:
+            if any(isinstance(e, dict) and (e.get("speaker") or {}).get("id") == actor
+                   for e in position.get("evidence", [])):
+                shown.append(position)
+    return shown
+
+
 def _is_actor(description: Description) -> bool:
     return bool(set(description.types()) & lookups.ACTOR_CLASSES)
 
@@ -268,9 +288,10 @@ def _measure_facts(description: Description, linker: Linker) -> list[tuple[str, 
             ("Status", status or text("status")), ("Affects", linked("affects")), ("About", linked("about"))]
 
 
-def entity_json(store: Store, kind: str, slug: str) -> dict[str, Any] | None:
+def entity_json(store: Store, kind: str, slug: str, description: Description) -> dict[str, Any] | None:
     """The ``.json`` twin: the REST lookup's answer for an actor, statement, resolution or
-    source; None for the other kinds (their ``.json`` is the JSON-LD description)."""
+    source; for a policy measure its label, the positions toward it and the statements about it
+    (list answers); None for the other kinds (their ``.json`` is the JSON-LD description)."""
     if kind == "actor":
         return lookups.get_actor(store, slug)
     if kind == "statement":
@@ -281,7 +302,8 @@ def entity_json(store: Store, kind: str, slug: str) -> dict[str, Any] | None:
         return lookups.get_source(store, slug)
     if kind == "measure":
         iri = store.iris.entity(kind, slug)
-        return {"id": iri, "positions": lookups.list_positions(store, target=iri, limit=LIST_LIMIT),
+        return {"id": iri, "label": description.label(iri),
+                "positions": lookups.list_positions(store, target=iri, limit=LIST_LIMIT),
                 "statements": lookups.list_statements(store, about=iri, limit=LIST_LIMIT)}
     return None
 
