@@ -303,6 +303,12 @@ def test_sparql_format_parameter(server):
     assert graph.headers["content-type"].startswith("application/n-triples")
 
 
+@pytest.mark.parametrize("path", ["/", "/search?q=china", "/query", "/id/actor/china", "/static/query.js"])
+def test_head_answers_like_get(server, path):
+    head, get = httpx.head(server + path), httpx.get(server + path, headers={"Accept": "text/html"})
+    assert head.status_code == get.status_code == 200 and head.content == b""
+
+
 def test_static_files_only_from_their_folder(server):
     script = httpx.get(server + "/static/query.js")
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
@@ -385,6 +391,8 @@ def test_in_a_browser_from_search_to_chinas_opposition(page, server):
     # follow the chart's point of the statement against the Treasury rule
     point = timeline.locator(f'svg.chart a[aria-label*="{OPPOSED}"]').first
     assert "2024" in (point.get_attribute("aria-label") or "")
+    point.focus()  # each point is a link the keyboard reaches
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == point.get_attribute("aria-label")
     point.click()
     page.wait_for_url(re.compile(r"/id/statement/[0-9a-f]{16}$"))
     assert OPPOSED in page.locator(".quote blockquote").first.inner_text()

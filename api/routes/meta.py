@@ -23,6 +23,9 @@ def home(store: StoreDep, request: Request) -> HTMLResponse:
     return HTMLResponse(ui.home(request, store))
 
 
+router.add_api_route("/", home, methods=["HEAD"], include_in_schema=False, response_class=HTMLResponse)
+
+
 @router.get("/-/health", operation_id="health", responses={200: {"content": {"application/json": {
     "example": {"status": "ok", "quads": 731, "graphs": 1}}}}})
 def health(store: StoreDep) -> dict:

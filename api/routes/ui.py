@@ -310,3 +310,9 @@ def entity_json(store: Store, kind: str, slug: str, description: Description) ->
 
 def json_response(data: Any, headers: dict[str, str]) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), media_type="application/json", headers=headers)
+
+
+# HEAD answers as GET does, without the body (link checkers ask it of a permalink).
+for _route in list(router.routes):
+    router.add_api_route(_route.path, _route.endpoint, methods=["HEAD"], include_in_schema=False,
+                         response_class=_route.response_class)
