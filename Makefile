@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test serve setup java virtuoso wrk clean bench-quick bench bench-setup bench-report loadtest
+.PHONY: test serve setup java virtuoso wrk chromium clean bench-quick bench bench-setup bench-report loadtest
 
-setup: $(STAMP) java virtuoso wrk
+setup: $(STAMP) java virtuoso wrk chromium
 
 # The venv is (re)built when it is missing, broken, or older than pyproject.toml.
 $(STAMP): pyproject.toml
@@ -29,6 +29,14 @@ virtuoso:
 	  echo "installing Virtuoso Open Source for the engine tests"; \
 	  SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends virtuoso-opensource; }
+
+# Debian's Chromium, driven by Playwright in tests/test_ui.py (no `playwright install`: the tests
+# launch /usr/bin/chromium), and a font for its screenshots.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Chromium for the browser tests"; \
+	  SUDO=$$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
 
 test: setup
 	$(BIN)/python -m pytest

@@ -12,6 +12,7 @@ Every URL the service answers, by router (``api/routes/``):
 ``/ontology`` ``/shapes`` ``/context.jsonld`` ``/void`` ``/dumps/…``
                             vocabulary, description, dumps
 ``/entries``                token-guarded writes; ``DELETE /sources/{slug}``
+``/`` ``/search`` ``/query``   the browser interface (HTML; ``/id/…`` pages too)
 ``/-/health`` ``/-/version``  instance metadata
 ``/docs`` ``/openapi.json``   OpenAPI
 ==========================  =====================================================
@@ -42,7 +43,7 @@ from kg.validate import warm_up
 
 log = logging.getLogger(__name__)
 
-ROUTERS = ("meta", "sparql", "rest", "history", "interchange", "linked_data", "entries")
+ROUTERS = ("meta", "sparql", "rest", "history", "interchange", "linked_data", "entries", "ui")
 
 
 class BodyLimit:

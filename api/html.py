@@ -63,6 +63,36 @@ th{width:12rem;font-weight:600}td ul{margin:0;padding-left:1.1rem}
 blockquote{margin:0.25rem 0 0.5rem;padding-left:0.75rem;border-left:3px solid #bbb}
 .muted{color:#666;font-size:0.9rem}ol,ul{padding-left:1.4rem}li{margin-bottom:0.4rem}
 dt{font-weight:600;margin-top:0.75rem}dd{margin-left:1rem}code{font-size:0.9em}
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:0.5rem;background:#fff;padding:0.25rem}
+a:focus,button:focus,input:focus,textarea:focus,select:focus{outline:3px solid #f0a000;outline-offset:1px}
+nav a.home{font-weight:700}
+form.search{display:flex;gap:0.5rem;flex-wrap:wrap;margin:1rem 0}
+form.search input[type=search]{flex:1 1 16rem;font:inherit;padding:0.4rem 0.5rem;border:1px solid #888;border-radius:4px}
+button{font:inherit;padding:0.4rem 0.9rem;border:1px solid #0645ad;background:#0645ad;color:#fff;border-radius:4px;cursor:pointer}
+.scroll{overflow-x:auto}
+table.grid th{width:auto}table.grid thead th{border-bottom:2px solid #ccc}
+table.results td{min-width:6rem;overflow-wrap:anywhere}table.results td.long{min-width:18rem}
+.figures{display:flex;flex-wrap:wrap;gap:0.5rem 1.5rem;list-style:none;padding:0}
+.figures li{margin:0}.figures strong{font-size:1.3rem;display:block}
+.quote blockquote{font-size:1.1rem;border-left-color:#0645ad;margin:0.1rem 0 0.6rem}
+.quote blockquote::before{content:"“"}.quote blockquote::after{content:"”"}
+.paraphrase p{border-left:3px dashed #999;padding-left:0.75rem;margin:0.1rem 0 0.6rem;font-style:italic}
+.tag{display:inline-block;font-size:0.75rem;font-style:normal;text-transform:uppercase;letter-spacing:0.04em;
+background:#eef;color:#223;border-radius:3px;padding:0 0.35rem;margin-right:0.4rem}
+.stance{font-weight:600;border-radius:3px;padding:0 0.35rem}
+.stance-opposes{background:#fde2e1;color:#8a1c1c}.stance-supports{background:#dff3e3;color:#1c5e2b}
+.stance-neutral{background:#eee;color:#333}.stance-calls_for{background:#e1ecfd;color:#1c3f8a}
+.chart{width:100%;height:auto;max-width:100%;border:1px solid #eee}
+.chart .axis{stroke:#999}.chart text{font-size:11px;fill:#444}
+.chart .pt{fill:#0645ad;stroke:#fff;stroke-width:1}.chart .pt.paraphrased{fill:#7a9bd6}
+.chart .pos{stroke:#fff;stroke-width:1}.chart .pos-opposes{fill:#c0392b}.chart .pos-supports{fill:#2e8b57}
+.chart .pos-neutral{fill:#888}.chart .pos-calls_for{fill:#2c5fb3}
+.chart a:focus .pt,.chart a:focus .pos,.chart a:hover .pt,.chart a:hover .pos{stroke:#f0a000;stroke-width:3}
+textarea{width:100%;box-sizing:border-box;font:14px/1.4 ui-monospace,Menlo,Consolas,monospace;padding:0.5rem}
+textarea.citation{font:inherit;font-size:0.95rem}
+pre{white-space:pre-wrap;word-break:break-word;background:#f6f6f6;padding:0.5rem}
+.error{border:1px solid #c0392b;background:#fdeeee;padding:0.5rem}
+@media (max-width:40rem){th{width:auto}body{font-size:15px}h1{font-size:1.35rem}}
 """
 CSP = ("default-src 'self'; style-src 'sha256-"
        + base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
@@ -71,7 +101,7 @@ CSP = ("default-src 'self'; style-src 'sha256-"
 
 
 _TWINS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))
-_TWIN_TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+_TWIN_TYPES = {"json": "application/json", "ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
                "rdf": "application/rdf+xml"}
 
 
@@ -104,22 +134,28 @@ class Linker:
         return self.root + "/" + "/".join(parts)
 
 
-def _page(title: str, body: str, linker: Linker, *, alternates: Sequence[tuple[str, str]] = ()) -> str:
+def _page(title: str, body: str, linker: Linker, *, alternates: Sequence[tuple[str, str]] = (),
+          head: str = "") -> str:
+    """A whole page: ``head`` is more markup for ``<head>`` (already escaped: JSON-LD, a script)."""
     links = "".join(f'\n<link rel="alternate" type="{escape(media)}" href="{escape(href)}">'
                     for href, media in alternates)
-    nav = " ".join(f'<a href="{escape(linker.path(p))}">{escape(t)}</a>' for p, t in (
-        ("void", "dataset"), ("ontology", "ontology"), ("sparql", "SPARQL"), ("docs", "API")))
+    home = f'<a class="home" href="{escape(linker.root or "/")}">policykg</a> '
+    nav = home + " ".join(f'<a href="{escape(linker.path(p))}">{escape(t)}</a>' for p, t in (
+        ("search", "search"), ("query", "query"), ("void", "dataset"), ("ontology", "ontology"),
+        ("sparql", "SPARQL"), ("docs", "API")))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} · policykg</title>{links}
-<style>{_CSS}</style>
+<link rel="icon" type="image/svg+xml" href="{escape(linker.path('static', 'favicon.svg'))}">
+<style>{_CSS}</style>{head}
 </head>
 <body>
+<a class="skip" href="#main">Skip to content</a>
 <header><nav aria-label="policykg">{nav}</nav></header>
-<main>
+<main id="main">
 {body}
 </main>
 <footer><p>policykg data, licensed <a href="{LICENSE[0]}" rel="license">{LICENSE[1]}</a>.
@@ -237,28 +273,35 @@ def _date_key(description: Description, subject: str) -> tuple[str, str]:
     return (date.value if isinstance(date, Literal) else "9999", subject)
 
 
-def entity_page(description: Description, linker: Linker, *, twin: str) -> str:
+def entity_page(description: Description, linker: Linker, *, twin: str, sections: Sequence[str] = (),
+                head: str = "") -> str:
     """The HTML page of one entity; ``twin`` is the path of its twins without extension
-    (``/id/actor/china``)."""
+    (``/id/actor/china``). ``sections`` (rendered HTML, :mod:`api.pages`) replace the generic
+    lists of what links here, and the properties table follows them; ``head`` goes in ``<head>``."""
     iri = description.iri
     node = NamedNode(iri)
     title = description.title()
     types = [linker.link(t, term_labels().get(t) or description.name(NamedNode(t)))
              for t in description.types()]
-    alternates = [(f"{twin}.{ext}", _TWIN_TYPES[ext]) for ext, _ in _TWINS]
+    twins = (("json", "JSON"), *_TWINS)
+    alternates = [(f"{twin}.{ext}", _TWIN_TYPES[ext]) for ext, _ in twins]
     formats = " · ".join(f'<a href="{escape(twin)}.{ext}" type="{_TWIN_TYPES[ext]}">{name}</a>'
-                         for ext, name in _TWINS)
+                         for ext, name in twins)
     parts = [
         "<article>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="kind">{", ".join(types) or "resource"}</p>',
         f'<p class="iri"><code>{escape(iri)}</code></p>',
         f'<p class="muted">Also as {formats}.</p>',
+        *sections,
         '<section aria-labelledby="properties">',
-        '<h2 id="properties">Properties</h2>',
-        _properties(description, node, linker),
+        f'<h2 id="properties">{"All properties" if sections else "Properties"}</h2>',
+        f'<div class="scroll">{_properties(description, node, linker)}</div>',
         "</section>",
     ]
+    if sections:
+        parts += [*_source_downloads(iri, linker), "</article>"]
+        return _page(title, "\n".join(p for p in parts if p), linker, alternates=alternates, head=head)
     subjects = list(dict.fromkeys(t.subject.value for t in description.incoming()
                                   if isinstance(t.subject, NamedNode)))
     statements = sorted((s for s in subjects if STATEMENT in description.types(s)),
@@ -284,15 +327,20 @@ def entity_page(description: Description, linker: Linker, *, twin: str) -> str:
     if description.incoming_total > len(subjects):
         parts.append(f'<p class="muted">Showing {len(subjects)} of the {description.incoming_total} '
                      "things that link here; the SPARQL endpoint has them all.</p>")
-    if iri.startswith(linker.iris.base + "source/"):
-        slug = iri[len(linker.iris.base + "source/"):]
-        downloads = " · ".join(f'<a href="{escape(linker.path("dumps", f"{slug}.{ext}"))}">{name}</a>'
-                               for ext, name in (("trig", "TriG"), ("nq", "N-Quads"), ("ttl", "Turtle"),
-                                                 ("jsonld", "JSON-LD")))
-        parts += ['<section aria-labelledby="downloads">', '<h2 id="downloads">Download this source</h2>',
-                  f"<p>{downloads}</p>", "</section>"]
+    parts += _source_downloads(iri, linker)
     parts.append("</article>")
     return _page(title, "\n".join(p for p in parts if p), linker, alternates=alternates)
+
+
+def _source_downloads(iri: str, linker: Linker) -> list[str]:
+    if not iri.startswith(linker.iris.base + "source/"):
+        return []
+    slug = iri[len(linker.iris.base + "source/"):]
+    downloads = " · ".join(f'<a href="{escape(linker.path("dumps", f"{slug}.{ext}"))}">{name}</a>'
+                           for ext, name in (("trig", "TriG"), ("nq", "N-Quads"), ("ttl", "Turtle"),
+                                             ("jsonld", "JSON-LD")))
+    return ['<section aria-labelledby="downloads">', '<h2 id="downloads">Download this source</h2>',
+            f"<p>{downloads}</p>", "</section>"]
 
 
 def ontology_page(terms: Iterable[OntologyTerm], linker: Linker, *, header: dict[str, str]) -> str:
@@ -323,21 +371,3 @@ def ontology_page(terms: Iterable[OntologyTerm], linker: Linker, *, header: dict
         parts += ["</dl>", "</section>"]
     alternates = [(f"{linker.path('ontology')}.{ext}", _TWIN_TYPES[ext]) for ext, _ in _TWINS]
     return _page(header.get("title", "policykg ontology"), "\n".join(parts), linker, alternates=alternates)
-
-
-
-def home_page(figures: dict, linker: Linker) -> str:
-    """The front page: what the service holds and where to go from here."""
-    entries = (
-        ("sparql", "SPARQL endpoint", "SPARQL 1.1 Protocol; without a query it describes itself"),
-        ("docs", "REST API", "actors, statements, positions, resolutions, sources, timelines (OpenAPI)"),
-        ("void", "Dataset description", "VoID and DCAT: size, classes, dumps, licence"),
-        ("ontology", "Ontology", "the pk: vocabulary"),
-        ("dumps/policykg.trig", "Dump", "the whole graph with its named graphs (TriG)"),
-    )
-    items = "".join(f'<li><a href="{escape(linker.path(path))}">{escape(title)}</a>: {escape(text)}</li>'
-                    for path, title, text in entries)
-    body = (f"<h1>policykg</h1><p>A knowledge graph of policy claims: who said what, when, on whose "
-            f"behalf, about which resolution or policy — each fact traceable to its source.</p>"
-            f"<p>{int(figures['quads'])} quads in {int(figures['graphs'])} source graph(s).</p><ul>{items}</ul>")
-    return _page("policykg", body, linker)

@@ -343,7 +343,8 @@ def test_openapi_documents_both_operations(server):
     assert operations["post"]["operationId"] == "sparql_post"
     assert {"application/sparql-query", "application/x-www-form-urlencoded"} <= set(
         operations["post"]["requestBody"]["content"])
-    assert {p["name"] for p in operations["get"]["parameters"]} == {"query", "default-graph-uri", "named-graph-uri"}
+    assert {p["name"] for p in operations["get"]["parameters"]} == {"query", "default-graph-uri", "named-graph-uri",
+                                                                  "format"}
 
 
 # --- the guard -----------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 ==================================  =============================================================
 ``/id/{kind}/{slug}``               one entity, by ``Accept``: Turtle (default), HTML, JSON-LD,
                                     N-Triples, RDF/XML; ``Vary: Accept``
-``/id/{kind}/{slug}.{ext}``         the same as a fixed format: ``.ttl .jsonld .nt .rdf .html``
+``/id/{kind}/{slug}.{ext}``         the same as a fixed format: ``.ttl .jsonld .nt .rdf .html``;
+                                    ``.json``: the REST lookup's JSON (:mod:`api.routes.ui`)
 ``/ontology`` ``/ontology.{ext}``   the ontology files merged (Turtle default; HTML term list)
 ``/shapes`` ``/shapes.{ext}``       the SHACL shapes
 ``/context.jsonld``                 the JSON-LD context of the API's keys
@@ -32,6 +33,7 @@ from api.cache import DumpFiles
 from api.deps import StoreDep
 from api.html import Linker, entity_page, ontology_page
 from api.negotiation import RDF_MEDIA_TYPES, choose_or_406
+from api.routes import ui
 from kg import describe as kg_describe
 from kg import void as kg_void
 from kg.entries import CONTEXT_PATH
@@ -104,7 +106,7 @@ def get_entity(
     store: StoreDep,
     kind: Annotated[str, Path(description=f"one of {', '.join(KINDS)}", examples=["actor"])],
     slug: Annotated[str, Path(description="the entity's slug, optionally with a format suffix "
-                              "(`.ttl`, `.jsonld`, `.nt`, `.rdf`, `.html`)", examples=["china"])],
+                              "(`.ttl`, `.jsonld`, `.nt`, `.rdf`, `.html`, `.json`)", examples=["china"])],
     accept: AcceptHeader = None,
 ) -> Response:
     """The description of `https://w3id.org/policykg/id/{kind}/{slug}` (under the configured base):
@@ -112,20 +114,30 @@ def get_entity(
 
     `Accept` chooses the format (`text/turtle` for `*/*`, `text/html`, `application/ld+json`
     compacted with the policykg context, `application/n-triples`, `application/rdf+xml`); a suffix
-    (`/id/actor/china.ttl`) fixes it. Unknown kind or slug → 404.
+    (`/id/actor/china.ttl`) fixes it. `.json` is the REST lookup's JSON for an actor, statement,
+    resolution, policy measure or source (JSON-LD for the other kinds). The HTML page of an
+    actor, statement, resolution, policy measure or source is the browser's page (timeline, who
+    stands where, citation…). Unknown kind or slug → 404.
     """
     name, dot, extension = slug.partition(".")
     if kind not in KINDS:
         raise NotFound(f"there is no kind {kind!r} of entity: kinds are {', '.join(KINDS)}")
     if not SLUG.match(name):
         raise NotFound(f"{name!r} is not a slug (lower-case letters, digits and '-')")
-    if dot and extension not in (*TWINS, "html"):
-        raise NotFound(f"unknown format suffix .{extension}: use .ttl, .jsonld, .nt, .rdf or .html")
+    if dot and extension not in (*TWINS, "html", "json"):
+        raise NotFound(f"unknown format suffix .{extension}: use .ttl, .jsonld, .nt, .rdf, .html or .json")
     iri = store.iris.entity(kind, name)
     twin = f"{_root(request)}/id/{kind}/{name}"
     alternates = [(f"{twin}.{ext}", _format_of_extension(ext).media_type) for ext in TWINS]
-    alternates.append((f"{twin}.html", HTML))
+    alternates += [(f"{twin}.html", HTML), (f"{twin}.json", JSON)]
     headers = {"Link": _links(alternates)}
+    if extension == "json":
+        described = kg_describe.describe(store, iri)  # NotFound when nothing is said about it
+        found = ui.entity_json(store, kind, name, described)
+        if found is not None:
+            return ui.json_response(found, headers)
+        body = kg_describe.serialize_triples(described, RdfFormat.JSON_LD)  # JSON-LD is JSON
+        return Response(body, media_type=JSON, headers=headers)
     if dot:
         media = HTML if extension == "html" else _format_of_extension(extension).media_type
     else:
@@ -133,7 +145,9 @@ def get_entity(
         headers["Vary"] = "Accept"
     description = kg_describe.describe(store, iri)
     if media == HTML:
-        page = entity_page(description, Linker(store.iris, _root(request)), twin=twin)
+        rich = ui.entity_sections(request, store, kind, name, description)
+        sections, head = rich if rich is not None else ((), "")
+        page = entity_page(description, Linker(store.iris, _root(request)), twin=twin, sections=sections, head=head)
         if not dot:
             headers["Content-Location"] = f"{twin}.html"
         return Response(page, media_type=HTML, headers=headers)

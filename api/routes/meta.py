@@ -10,16 +10,20 @@ from fastapi.responses import HTMLResponse
 
 import kg
 from api.deps import StoreDep
-from api.html import Linker, home_page
+from api.routes import ui
 
 router = APIRouter(tags=["instance"])
 
 
 @router.get("/", operation_id="home", response_class=HTMLResponse)
 def home(store: StoreDep, request: Request) -> HTMLResponse:
-    """A front page linking the SPARQL endpoint, the REST API, the dataset description and dumps."""
-    linker = Linker(store.iris, root=request.scope.get("root_path", ""))
-    return HTMLResponse(home_page(store.stats(), linker))
+    """The front page: a search box over actors, statements, resolutions and policy measures;
+    what the graph holds; the latest sources; links to the SPARQL endpoint, the REST API, the
+    dataset description and the dumps."""
+    return HTMLResponse(ui.home(request, store))
+
+
+router.add_api_route("/", home, methods=["HEAD"], include_in_schema=False, response_class=HTMLResponse)
 
 
 @router.get("/-/health", operation_id="health", responses={200: {"content": {"application/json": {

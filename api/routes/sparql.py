@@ -4,7 +4,11 @@ Implements https://www.w3.org/TR/sparql11-protocol/ §2.1: a query by ``GET ?que
 by ``POST`` of an ``application/x-www-form-urlencoded`` form (§2.1.2) or of an
 ``application/sparql-query`` body (§2.1.3), with the dataset given by ``default-graph-uri`` and
 ``named-graph-uri`` (§2.1.4); answers by ``Accept`` (§2.1.5). ``GET /sparql`` without a query
-answers with the SPARQL 1.1 Service Description (:mod:`kg.service`).
+answers with the SPARQL 1.1 Service Description (:mod:`kg.service`). A ``format`` parameter
+(``json``, ``xml``, ``csv``, ``tsv`` for SELECT and ASK; ``ttl``, ``jsonld``, ``nt``, ``rdf`` for
+CONSTRUCT and DESCRIBE, and the names SPARQLWrapper sends) chooses the answer's format instead of
+``Accept`` and answers it as a download (``Content-Disposition: attachment``), so that a plain
+link can fetch a CSV; a value it does not know leaves the choice to ``Accept``.
 
 Read-only: the update operation (§2.2) is not offered, and an update sent any way (an
 ``update`` parameter, an ``application/sparql-update`` body, update text as a query) is refused
@@ -44,6 +48,16 @@ RESULTS_TYPES = [media_type(fmt) for fmt in RESULTS_FORMATS]
 GRAPH_TYPES = [media_type(fmt) for fmt in GRAPH_FORMATS]
 assert GRAPH_TYPES == RDF_MEDIA_TYPES, "the endpoint offers the RDF formats of api.negotiation"
 UTF8 = ("utf-8", "utf8")
+#: ``format=`` values: the answer's media type by file extension, and the names SPARQLWrapper
+#: and other clients send in the same parameter (an unknown name leaves the choice to Accept).
+RESULTS_EXTENSIONS = {{"srj": "json", "srx": "xml"}.get(fmt.file_extension, fmt.file_extension): media_type(fmt)
+                      for fmt in RESULTS_FORMATS}
+GRAPH_EXTENSIONS = {fmt.file_extension: media_type(fmt) for fmt in GRAPH_FORMATS}
+FORMAT_ALIASES = {
+    "results": {"srj": "json", "srx": "xml"},
+    "graph": {"turtle": "ttl", "n3": "ttl", "json-ld": "jsonld", "json": "jsonld", "xml": "rdf", "rdf+xml": "rdf",
+              "ntriples": "nt", "n-triples": "nt"},
+}
 MAX_FIELDS = 1000
 """Most parameters read from a query string or form."""
 
@@ -55,6 +69,7 @@ class ProtocolRequest:
     query: str | None
     default_graph_uris: tuple[str, ...] = ()
     named_graph_uris: tuple[str, ...] = ()
+    format: str | None = None
 
 
 async def read_protocol_request(request: Request) -> ProtocolRequest:
@@ -84,12 +99,16 @@ async def read_protocol_request(request: Request) -> ProtocolRequest:
     queries = [value for name, value in params if name == "query"]
     if len(queries) > 1:
         raise HTTPException(400, f"the request has {len(queries)} queries: send exactly one query parameter")
+    formats = [value for name, value in params if name == "format"]
+    if len(formats) > 1:
+        raise HTTPException(400, "the request has several format parameters: send at most one")
     if request.method == "POST" and not queries:
         raise HTTPException(400, "the request has no query: send one as the query parameter or the body")
     return ProtocolRequest(
         query=queries[0] if queries else None,
         default_graph_uris=_graph_iris(params, "default-graph-uri"),
         named_graph_uris=_graph_iris(params, "named-graph-uri"),
+        format=formats[0] if formats else None,
     )
 
 
@@ -113,6 +132,13 @@ _GRAPH_PARAMETERS: list[dict[str, Any]] = [
                             "of these, `GRAPH ?g` matches nothing"),
     )
 ]
+_FORMAT_PARAMETER = {
+    "name": "format", "in": "query", "required": False,
+    "schema": {"type": "string"},
+    "description": "the answer's format, instead of Accept, as a download: json, xml, csv, tsv (SELECT, ASK); "
+                   "ttl, jsonld, nt, rdf (CONSTRUCT, DESCRIBE); another value leaves the choice to Accept",
+    "example": "csv",
+}
 _QUERY_PARAMETER = {
     "name": "query", "in": "query", "required": False, "schema": {"type": "string"},
     "description": "the SPARQL query; without it, the service description", "example": EXAMPLE_QUERY,
@@ -147,7 +173,7 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses={**_ANSWERS, 200: {**_ANSWERS[200], "description": _ANSWERS[200]["description"]
                                  + "; without a query, the service description (Turtle by default)"}},
-    openapi_extra={"parameters": [_QUERY_PARAMETER, *_GRAPH_PARAMETERS]},
+    openapi_extra={"parameters": [_QUERY_PARAMETER, *_GRAPH_PARAMETERS, _FORMAT_PARAMETER]},
 )
 def sparql_get(request: Request, protocol: Protocol, store: StoreDep, settings: SettingsDep) -> Response:
     """SPARQL 1.1 Protocol query by GET (§2.1.1). Without `query`, the SPARQL 1.1 Service
@@ -164,7 +190,7 @@ def sparql_get(request: Request, protocol: Protocol, store: StoreDep, settings: 
     response_class=Response,
     responses={**_ANSWERS, 415: {"description": "a Content-Type other than the two below, none, or not UTF-8"}},
     openapi_extra={
-        "parameters": _GRAPH_PARAMETERS,
+        "parameters": [*_GRAPH_PARAMETERS, _FORMAT_PARAMETER],
         "requestBody": {
             "required": True,
             "content": {
@@ -197,6 +223,14 @@ def _answer(request: Request, protocol: ProtocolRequest, store: Store, settings:
     assert protocol.query is not None
     form = check_query(protocol.query)
     accept = request.headers.get("accept")
+    headers = {"Vary": "Accept"}
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    offers = GRAPH_EXTENSIONS if graph else RESULTS_EXTENSIONS
+    wanted = FORMAT_ALIASES["graph" if graph else "results"].get((protocol.format or "").lower(),
+                                                                  (protocol.format or "").lower())
+    if wanted in offers:  # a download link's choice, instead of Accept
+        accept = offers[wanted]
+        headers["Content-Disposition"] = f'attachment; filename="query.{wanted}"'
     if form in ("CONSTRUCT", "DESCRIBE"):
         chosen = choose_or_406(accept, GRAPH_TYPES)
     elif form is not None:
@@ -210,7 +244,7 @@ def _answer(request: Request, protocol: ProtocolRequest, store: Store, settings:
         named_graph_uris=protocol.named_graph_uris,
     )
     body = _read_whole(chunks, settings.max_result)
-    return Response(body, media_type=chosen, headers={"Vary": "Accept"})
+    return Response(body, media_type=chosen, headers=headers)
 
 
 def _read_whole(chunks: Iterator[bytes], limit: int) -> bytes:
