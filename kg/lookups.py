@@ -13,7 +13,8 @@ A list answers ``{"items": [...], "total": N, "query": SPARQL}``:
   keys are bound to variables (``BIND``), not computed in ``ORDER BY``, and retracted items are
   taken out with ``MINUS``: the engine evaluates a sort expression again at every comparison and
   a ``FILTER NOT EXISTS`` once per row: the page of the busiest actor's timeline at a million
-  statements (118,931 items) took 14.4 s before and 4.4 s after;
+  statements (118,931 items) took 14.4 s before and 4.4 s after (pyoxigraph on the store opened
+  read-only, one query at a time; ``python -m benchmarks.listings`` times them through ``kg``);
 - ``total`` is that query, bound, wrapped as a subquery: ``SELECT (COUNT(*) AS ?total) WHERE {
   { … } }`` (bound *before* wrapping, so the values are visible inside), without the lines that
   only bind sort keys (marked ``# @sort``): the busiest actor's positions count at a million
