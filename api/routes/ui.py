@@ -92,8 +92,9 @@ def home(request: Request, store: Store) -> str:
         "sources": int(stats["graphs"]),  # type: ignore[call-overload]
         "quads": int(stats["quads"]),  # type: ignore[call-overload]
     }
-    # Sources come by publication date, undated last: the latest are among the last few.
-    total = lookups.list_sources(store, limit=1)["total"]
+    # Sources come by publication date, undated last: the latest are among the last few (the
+    # list's total is the count of pk:Source the figures already hold).
+    total = classes.get(PK + "Source", 0)
     tail = lookups.list_sources(store, limit=LATEST + 10, offset=max(0, total - LATEST - 10))["items"]
     latest = sorted(tail, key=lambda s: str(s.get("issued") or ""), reverse=True)[:LATEST]
     return pages.home_page(figures, latest, _linker(request, store))
