@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test serve setup java virtuoso wrk chromium clean bench-quick bench bench-setup bench-report loadtest
+.PHONY: test serve setup java virtuoso wrk chromium clean bench-quick bench bench-setup bench-report loadtest eval
 
 setup: $(STAMP) java virtuoso wrk chromium
 
@@ -71,6 +71,12 @@ bench-quick: bench-setup
 bench: bench-setup
 	$(BIN)/python -m benchmarks.run --size 100000 --size 1000000
 	$(BIN)/python -m benchmarks.report
+
+# How good `policykg extract` is (docs/extraction.md): the first article and the test texts,
+# against the curated entries; prints the table, writes benchmarks/results/extraction/<date>.json
+# and the table in docs/extraction.md; fails when a target is not met.
+eval: $(STAMP)
+	$(BIN)/python -m benchmarks.extraction
 
 # docs/benchmarks.md and docs/benchmarks/*.png from benchmarks/results/*.json.
 bench-report: $(BENCH_STAMP)

@@ -43,7 +43,7 @@ from kg.validate import warm_up
 
 log = logging.getLogger(__name__)
 
-ROUTERS = ("meta", "sparql", "rest", "history", "interchange", "linked_data", "entries", "ui")
+ROUTERS = ("meta", "sparql", "rest", "history", "interchange", "linked_data", "entries", "extract", "ui")
 
 
 class BodyLimit:

@@ -115,6 +115,47 @@ def validate(
               "to write; no problems found", markup=False)
 
 
+@app.command()
+def extract(
+    article: Annotated[Path, typer.Argument(help="The article's text (UTF-8), headline first.")],
+    published: Annotated[str, typer.Option("--published", help="Publication date, YYYY-MM-DD: relative "
+                                           "dates (\"Monday\") are read against it.")],
+    publisher: Annotated[Optional[str], typer.Option("--publisher", help="The publisher's name.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="The headline (default: the text's first line).")] = None,
+    url: Annotated[Optional[str], typer.Option("--url", help="Where the article is published.")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the draft here (default: stdout).")] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    base_iri: BaseOpt = DEFAULT_BASE_IRI,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not link names to the store's entities.")] = False,
+) -> None:
+    """Draft an entry file from an article's text: quotes, speakers, dates, stances (docs/extraction.md)."""
+    from kg.extract import StoreLookup, article_text, extract as draft_entries, published_date
+
+    try:
+        if not article.is_file():
+            raise ConfigError(f"{article}: no such file")
+        text = article_text(article.read_bytes(), str(article))
+        day = published_date(published)
+        local = not store.startswith(("http://", "https://"))
+        if no_store or (local and store != ":memory:" and not Path(store).is_dir()):
+            draft = draft_entries(text, published=day, publisher=publisher, title=title, url=url)
+        else:
+            with _open(store, base_iri) as kg_store:
+                draft = draft_entries(text, published=day, publisher=publisher, title=title, url=url,
+                                      lookup=StoreLookup(kg_store))
+    except KgError as exc:
+        raise _fail(exc) from None
+    text_out = draft.yaml()
+    if output is None:
+        sys.stdout.write(text_out)
+    else:
+        output.write_text(text_out, encoding="utf-8")
+    counts = {section: len(draft.entries.get(section) or []) for section in ("statements", "provisions", "positions")}
+    err.print(f"drafted {counts['statements']} statement(s), {counts['provisions']} provision(s), "
+              f"{counts['positions']} position(s); {len(draft.to_decide)} value(s) left to decide"
+              + (f"; written to {output}" if output else ""), markup=False, highlight=False)
+
+
 ServerOpt = Annotated[Optional[str], typer.Option(
     "--server", envvar="POLICYKG_SERVER",
     help="Load through a running policykg server (POST /entries) instead of opening the store.")]

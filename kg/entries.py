@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
-from kg.errors import EntryError, Problem
+from kg.errors import TO_DECIDE, EntryError, Problem
 from kg.iris import HASHED_KINDS, KINDS, META_SLUG, SLUG, Iris
 
 CONTEXT_PATH = Path(__file__).with_name("context.jsonld")
@@ -555,6 +555,9 @@ class _Converter:
         for one in values:
             if one is None:
                 self.problem(where, key, "no value given")
+                continue
+            if isinstance(one, str) and one.startswith(TO_DECIDE):
+                self.problem(where, key, "left to decide: " + one[len(TO_DECIDE):].strip())
                 continue
             if term.kind == "ref":
                 self.convert_ref(subject, predicate, key, one, where)

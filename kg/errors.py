@@ -21,6 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+TO_DECIDE = "TO DECIDE:"
+"""How a draft entry file (``policykg extract``) marks a value a curator must still choose:
+entries reject it, naming the entry and field, until it is replaced."""
+
 
 @dataclass(frozen=True)
 class Problem:
