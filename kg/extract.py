@@ -504,7 +504,8 @@ class _Extractor:
         self.last_measure: Entity | None = None
         self.dates: dict[str, tuple[dt.date, str]] = {}
         self.last_date: tuple[dt.date, str] | None = None  # the last date the article named
-        self.unnamed_roles: list[str] = []  # "China's ambassador", before the text names him
+        self.unnamed_roles: list[str] = []
+        self.last_organization: Entity | None = None  # for "its spokesperson"  # "China's ambassador", before the text names him
         self.statements: list[dict[str, Any]] = []
         self.provisions: list[dict[str, Any]] = []
         self.positions: list[dict[str, Any]] = []
@@ -564,7 +565,7 @@ class _Extractor:
         if label is None:
             return None
         written = name.strip()
-        alt = () if written in DEMONYMS or _norm(written) == _norm(label) else (written,)
+        alt = () if (written in DEMONYMS or not written[:1].isupper() or _norm(written) == _norm(label)) else (written,)
         entity = self.entity(label, "actors", "State", alt)
         for other in (label, *STATES[label]):
             self.by_name.setdefault(_norm(other), entity)
@@ -573,12 +574,13 @@ class _Extractor:
     def organization(self, phrase: str) -> Entity:
         """An organisation named by a phrase ("the U.S. mission to the United Nations"): a
         government body when a state's name or adjective begins it (and part of that state)."""
-        phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(" ,.")).strip()
+        phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(" ,."), flags=re.I).strip()
         label = ORG_OF.get(_norm(phrase))
         if label is not None:
             return self.entity(label, "actors", "InternationalOrganization", ORGANIZATIONS[label])
         parent = self._leading_state(phrase)
         entity = self.entity(phrase, "actors", "GovernmentBody" if parent else "Organization")
+        self.last_organization = entity
         if parent is not None and not entity.known:
             entity.fields.setdefault("subOrganizationOf", parent.slug)
             entity.behalf = [entity.slug, parent.slug]
@@ -628,7 +630,7 @@ class _Extractor:
         if match.group("noun") == "measure" and sponsor is None:
             return None
         phrase = re.sub(r"^(?:the|a|an|that|this)\s+", "", text[match.start():match.end()].strip())
-        phrase = re.sub(r"\s+this year\b", "", phrase)
+        phrase = re.sub(r"\s+this year\b", "", phrase).rstrip(" -—–")
         return self.resolution(phrase, sponsor)
 
     def measure(self, phrase: str, owner: Entity | None, status: str | None) -> Entity:
@@ -757,7 +759,10 @@ class _Extractor:
         possessive = re.match(r"^(?P<owner>.+?)[’']s\s+(?P<role>.+)$", appositive)
         of = re.match(r"^(?:the\s+|a\s+|an\s+)?(?P<role>[\w .’'-]+?)\s+(?:for|of|at|to)\s+(?P<org>(?:the\s+)?[A-Z].+)$",
                       appositive)
-        if possessive:
+        its = re.match(r"^(?:its|their)\s+(?P<role>.+)$", appositive, re.I)
+        if its and self.last_organization is not None:  # "Its spokesperson, Nate Evans,"
+            role, organization = its.group("role"), self.last_organization
+        elif possessive:
             owner, role = possessive.group("owner"), possessive.group("role")
             organization = self.state(owner) or self.organization(owner)
         elif of:
@@ -1145,7 +1150,7 @@ def _subject(before: str) -> tuple[str, str | None]:
     ambassador")."""
     text = before.rstrip()
     while True:
-        stripped = re.sub(rf"(?:,\s*)?\b{_ADVERBS}\s*,?$", "", text).rstrip()
+        stripped = re.sub(rf"\b{_ADVERBS}\s*,?$", "", text).rstrip()
         stripped = re.sub(r",\s*(?:however|meanwhile|though|too|in turn)\s*,?$", "", stripped).rstrip()
         if stripped == text:
             break
@@ -1336,6 +1341,11 @@ def extract(text: str, *, published: dt.date, publisher: str | None = None, titl
     paragraphs = _paragraphs(text)
     # Leading lines without a final stop are the headline and its summary.
     heads = []
+    # The headline is the first paragraph when it is one short line (the command asks for the text
+    # headline first); a summary line without a final stop may follow it.
+    first = text.strip().split("\n", 1)[0]
+    if len(paragraphs) > 1 and paragraphs[0] == first.strip() and len(first) <= 200 and not _DATELINE.match(first):
+        heads.append(paragraphs.pop(0))
     while paragraphs and not re.search(r"[.?!”\"’)]$", paragraphs[0]) and len(paragraphs) > 1:
         heads.append(paragraphs.pop(0))
     if title is None and heads:
