@@ -1344,7 +1344,9 @@ def extract(text: str, *, published: dt.date, publisher: str | None = None, titl
     # The headline is the first paragraph when it is one short line (the command asks for the text
     # headline first); a summary line without a final stop may follow it.
     first = text.strip().split("\n", 1)[0]
-    if len(paragraphs) > 1 and paragraphs[0] == first.strip() and len(first) <= 200 and not _DATELINE.match(first):
+    if (len(paragraphs) > 1 and paragraphs[0] == first.strip() and len(first) <= 200 and not _DATELINE.match(first)
+            and not re.search(r"[“”\"]", first)
+            and (not re.search(r"[.?!]$", first) or re.search(r"\b(?:[A-Z]\.)+$", first))):
         heads.append(paragraphs.pop(0))
     while paragraphs and not re.search(r"[.?!”\"’)]$", paragraphs[0]) and len(paragraphs) > 1:
         heads.append(paragraphs.pop(0))
