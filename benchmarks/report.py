@@ -378,30 +378,34 @@ BOUNDS = [
     "through `kg`). The cost is linear in the actor's items, so the Zipf head grows tenfold at "
     "1M. The throughput target is met with the cache, which is the default; the tables give "
     "both.",
-    "- **REST at 1M** missed 2,000 req/s with the cache because the heaviest lookups were never "
-    "kept: the busiest speaker of the 1M data is in 118,931 statements and positions, and its "
-    "timeline took 11.3 s at the median one at a time, past the 10 s timeout under wrk, so it "
-    "answered 503 or 504 again and again (10,131 of 17,739 answers in the second run; REST rates "
-    "are now lookups answered 2xx a second, so that run's 886 is 380). The engine "
-    "sorts a page by comparing the items' IRIs, each looked up in its dictionary, and counted "
-    "every item with its date to give `total`. Since that run the listing queries bind their "
-    "sort keys once, take retracted items out with `MINUS`, and count without the lines that only "
-    "sort (`# @sort`; not the timeline's date, as Virtuoso then took over 10 s to count the "
-    "bundled data's timeline): `python -m benchmarks.listings --store <1M store> person-18851 "
-    "person-03091` gave the busiest actor's timeline page 8.0 s through `kg` (its count 233 ms "
-    "without the date, which the count now keeps), its statements' count 1.4 s and page 5.5 s, "
-    "its positions' 0.58 s and 3.8 s "
-    "(`benchmarks/results/listings/2026-11-26-1000000.json`, machine shared with a data "
-    "generation, load average 3–4; before the change, in process on a quiet machine, the "
-    "timeline's page and count took 14.4 s and 5.1 s). What is left is the engine's sort of "
-    "some 100,000 items.",
+    "- **REST at 1M** meets its targets with the cache in the run of commit bb238b9 (5,321 "
+    "lookups answered a second, 149% of hello-world). The run before (commit 1ee1f97) missed "
+    "them: 380 answered a second (wrk counted 886 with the refusals), and 10,131 of 17,739 "
+    "answers in its second run were 503 or 504. The heaviest lookups were never kept: the "
+    "busiest speaker of the 1M data is in 118,931 statements and positions, and its timeline "
+    "took 11.3 s at the median one at a time, past the 10 s timeout under wrk. Between the runs "
+    "the data was regenerated (19.7M quads against 18.1M) and two things changed; which counts "
+    "most was not measured apart. Identical concurrent requests are now answered once (the "
+    "answer cache's single-flight). The listing queries now bind their sort keys once, take retracted "
+    "items out with `MINUS`, and count without the lines that only sort (`# @sort`; not the "
+    "timeline's date: without it, Virtuoso took over 10 s to count the bundled data's "
+    "timeline). `python -m benchmarks.listings --store <1M store> person-18851 person-03091` "
+    "gave the busiest actor's timeline page 8.0 s through `kg` (its count 233 ms without the "
+    "date, which the count now keeps), its statements' count 1.4 s and page 5.5 s, and its "
+    "positions' 0.58 s and 3.8 s (`benchmarks/results/listings/2026-11-26-1000000.json`, "
+    "machine shared with a data generation, load average 3–4). Before the change, in process "
+    "on a quiet machine, the timeline's page and count took 14.4 s and 5.1 s. Without the "
+    "cache, what is left is the engine's sort of some 100,000 items: the latest run's one-at-a-time "
+    "timeline took 6.7 s at the median.",
     "- **The engine's own query timeout costs time.** The same timeline page sent straight to "
     "`oxigraph serve` on the 1M store took 4.7, 4.7 and 4.9 s without `--timeout-s` and 6.8, "
     "6.6 and 7.2 s with `--timeout-s 300` (one after the other, same load): the deadline is "
     "checked as the query runs. policykg keeps it, because it is what stops a query's CPU at "
     "its timeout (docs/reliability.md); the Oxigraph peer in these runs has it too.",
-    "- **Serving RSS under 1 GB at 1M**: the Oxigraph server alone held 823 MB serving the same "
-    "store in the same run; policykg's process (about 160 MB) and its engine come to 1,188 MB.",
+    "- **Serving RSS under 1 GB at 1M** is met in the run of commit bb238b9 (674 MB; the "
+    "Oxigraph server alone 686 MB), not in the run before (1,188 MB; the Oxigraph server alone "
+    "823 MB). The engine's share varies with what it has read: under the 1M load test it grew "
+    "from 786 MB to about 1,050 MB (docs/reliability.md).",
     "",
 ]
 
