@@ -177,3 +177,14 @@ def test_conditional_lines_follow_the_parameters_given(tmp_path):
     broken.write_text("# Broken\n# @param a string  a\nSELECT * WHERE {\n  ?s ?p ?b .  # @if b\n}\n")
     with pytest.raises(ValueError, match="'# @if b' names no parameter"):
         _parse(broken)
+
+
+def test_the_timeline_of_a_resolution_answers_on_each_engine(kg_store):
+    """`/timeline?about=`: Virtuoso 7.2.5 did not answer it in 20 s on the bundled data while the
+    query's class pattern came before the bound `about` (kg/queries/rest_timeline.rq)."""
+    from kg.lookups import timeline
+
+    page = timeline(kg_store, about="a-res-78-311", limit=100)
+    assert page["total"] == len(page["items"]) == 12
+    types = {t for item in page["items"] for t in (item["type"] if isinstance(item["type"], list) else [item["type"]])}
+    assert {"Statement", "Position"} <= types
