@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import yaml
+from pyoxigraph import Literal, NamedNode
 
 from kg.errors import TO_DECIDE, ConfigError
 from kg.iris import slugify
@@ -167,7 +168,7 @@ DOCUMENT_VERBS = (
     "welcomes", "emphasizes", "stresses", "notes", "expresses", "gave", "gives", "says", "said",
     "states", "stated", "declares",
 )
-_VERB = re.compile(r"\b(?P<neg>(?:does not|doesn[’']t|did not|didn[’']t|do not|don[’']t)\s+)?"
+_VERB = re.compile(r"\b(?:(?:does not|doesn[’']t|did not|didn[’']t|do not|don[’']t)\s+)?"
                    r"(?P<verb>" + "|".join(sorted(SPEECH_VERBS + BELIEF_VERBS, key=len, reverse=True))
                    + r")\b(?P<on>\s+(?:on|for)\b)?")
 ROLE_NOUNS = (
@@ -263,9 +264,8 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX pk: <https://w3id.org/policykg/ontology#>
 SELECT ?s ?name ?label WHERE { ?s a pk:Topic ; rdfs:label|skos:altLabel ?name ; rdfs:label ?label }
 ORDER BY ?s ?name
-LIMIT 20000
+LIMIT %d
 """
-_KIND_OF_CLASS = {"Resolution": "resolution", "PolicyMeasure": "measure", "Topic": "topic"}
 MAX_TOPICS = 20_000
 """Topic names read from the store to spot in the text (a larger store is read up to here)."""
 
@@ -275,9 +275,7 @@ class StoreLookup:
     symbol (bound as a literal: the index finds it without a scan)."""
 
     def __init__(self, store: Any):
-        from pyoxigraph import Literal, NamedNode
-
-        self._store, self._literal, self._named = store, Literal, NamedNode
+        self._store = store
         self._base = store.iris.base
         self._cache: dict[str, Known | None] = {}
 
@@ -291,7 +289,7 @@ class StoreLookup:
         if name in self._cache:
             return self._cache[name]
         found: Known | None = None
-        for literal in (self._literal(name, language="en"), self._literal(name)):
+        for literal in (Literal(name, language="en"), Literal(name)):
             rows = self._store.select(_FIND, substitutions={"name": literal})
             for row in sorted(rows, key=lambda r: (r["s"].value, r["class"].value)):
                 where = self._slug_of(row["s"].value)
@@ -308,14 +306,14 @@ class StoreLookup:
 
     def behalf(self, person: str, on: dt.date) -> list[str]:
         rows = self._store.select(_BEHALF, substitutions={
-            "person": self._named(self._base + "actor/" + person),
-            "on": self._literal(on.isoformat(), datatype=self._named("http://www.w3.org/2001/XMLSchema#date"))})
+            "person": NamedNode(self._base + "actor/" + person),
+            "on": Literal(on.isoformat(), datatype=NamedNode("http://www.w3.org/2001/XMLSchema#date"))})
         slugs = [self._slug_of(row["organization"].value) for row in rows]
         return [s[1] for s in slugs if s and s[0] == "actor"]
 
     def topics(self) -> list[tuple[str, Known]]:
         out = []
-        for row in self._store.select(_TOPICS):
+        for row in self._store.select(_TOPICS % MAX_TOPICS):
             where = self._slug_of(row["s"].value)
             if where is not None and where[0] == "topic":
                 out.append((row["name"].value, Known(where[1], "topic", row["label"].value)))
@@ -811,9 +809,7 @@ class _Extractor:
                     continue
                 speaker, confidence, how = self.resolve(*inverted)
                 if speaker is not None:
-                    said = _Said(speaker, confidence, verb, match.start(), match.end(), how)
-                    said.date = None
-                    found.append(said)
+                    found.append(_Said(speaker, confidence, verb, match.start(), match.end(), how))
                 continue
             # the subject: the phrase before the verb (after an earlier attribution's end), or after it
             clause_start = max(before.rfind("⟧"), before.rfind(";"), before.rfind("—"), before.rfind(" that "), -1)
