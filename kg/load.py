@@ -119,13 +119,15 @@ def load_inputs(items: list[NamedInput], store: Store, *,
     return report
 
 
+def _changed(batch: Batch, report: LoadReport, store: Store) -> dict[str, tuple[list[Triple], list[Triple]]]:
+    """What :meth:`Store.replace_sources` writes of ``batch``: the sources ``report`` loads."""
+    now = dt.datetime.now(dt.timezone.utc)
+    return {s.graph_iri: (s.triples, metadata(s, store, now)) for s in batch.sources if s.slug in report.loaded}
+
+
 def _commit(batch: Batch, report: LoadReport, store: Store,
             progress: Callable[[int, int], None] | None = None, change: Change | None = None) -> None:
-    changed = [s for s in batch.sources if s.slug in report.loaded]
-    if changed:
-        now = dt.datetime.now(dt.timezone.utc)
-        store.replace_sources({s.graph_iri: (s.triples, metadata(s, store, now)) for s in changed},
-                              progress=progress, change=change)
+    store.replace_sources(_changed(batch, report, store), progress=progress, change=change)
 
 
 def load_paths(paths: Iterable[Path], store: Store, *,
@@ -216,7 +218,8 @@ def load_chunked(files: list[Path], store: Store, *, chunk_bytes: int,
     to what files of earlier chunks define, not later ones (files are taken in the order given,
     directories sorted), and a source may be given once. While the engine writes chunk k (in
     its own process; the writer thread only waits), chunk k+1 is read and validated as if chunk
-    k were in the store already; it is sent once chunk k has committed. An RDF file larger than
+    k were in the store already, and its versions are written into the history store (by its
+    own engine, :meth:`Store.keep_versions`); it is sent once chunk k has committed. An RDF file larger than
     a chunk is read as it streams, in chunks of whole graphs (:func:`kg.entries.read_rdf_pieces`);
     as a dump's graphs come in the engine's order, a piece that fails is held (in memory) until
     what it refers to has been written further on, and checked again then or at the end.
@@ -248,8 +251,12 @@ def load_chunked(files: list[Path], store: Store, *, chunk_bytes: int,
             raise ValidationFailed(again)
         seen.update((s.slug, s.file) for s in batch.sources)
         report.unchanged += written.unchanged
+        sources = _changed(batch, written, store)
+        # The versions go into the history store while the main store writes the previous chunk.
+        records = keeper.submit(store.keep_versions, sources, change)
         settle()  # the previous chunk, written while this one was read and checked
-        writing.append((writer.submit(_commit, batch, written, store, None, change), written))
+        writing.append((writer.submit(lambda: store.replace_sources(sources, change=change, records=records.result())),
+                        written))
         pending[:] = [batch]
         done += size
         if progress is not None:
@@ -278,7 +285,8 @@ def load_chunked(files: list[Path], store: Store, *, chunk_bytes: int,
                 except ValidationFailed:
                     held.append((entry[0], entry[1], missing(entry[0])))
 
-    with _WRITE_LOCK, ThreadPoolExecutor(1, thread_name_prefix="policykg-writer") as writer:
+    with _WRITE_LOCK, ThreadPoolExecutor(1, thread_name_prefix="policykg-writer") as writer, \
+            ThreadPoolExecutor(1, thread_name_prefix="policykg-history") as keeper:
         try:
             for items, reading, size in _pieces(files, chunk_bytes, store.iris):
                 if items or reading.problems:

@@ -158,6 +158,7 @@ def replace_requests(
     progress: Progress | None = None,
     max_bytes: int | None = None,
     records: Iterable[pyoxigraph.Triple] = (),
+    present: Iterable[str] | None = None,
 ) -> list[str]:
     """The update requests that replace ``sources`` (see :func:`replace_update`).
 
@@ -180,6 +181,11 @@ def replace_requests(
 
     ``records``: more triples for the meta graph, added and never deleted (the records of
     versions, :mod:`kg.history`).
+
+    ``present`` (with ``staging`` None): the graphs of ``sources`` known to hold triples, when
+    no other writer can add any before the request runs; only those are dropped. Oxigraph takes
+    twice as long over an ``INSERT DATA`` that follows a ``DROP`` of each of its graphs, even
+    graphs that do not exist (a 17 MB chunk of 300 new sources: 2.7 s against 1.4 s).
     """
     meta = _named_node(meta_graph, "meta graph")
     names = {iri: _named_node(iri, "graph") for iri in sources}
@@ -248,7 +254,8 @@ def replace_requests(
     if progress is not None:
         progress(done, total)
     if staging is None:
-        drops = [f"DROP SILENT GRAPH {name}" for name in names.values()]
+        kept = None if present is None else set(present)
+        drops = [f"DROP SILENT GRAPH {name}" for iri, name in names.items() if kept is None or iri in kept]
         return [" ;\n".join([*drops, delete_meta, *operations])]
     swap = [f"MOVE SILENT {targets[iri]} TO {name}" if iri in written
             else f"DROP SILENT GRAPH {name}" for iri, name in names.items()]
@@ -733,9 +740,17 @@ class Store:
         """
         self.replace_sources({graph_iri: (triples, metadata)})
 
+    def keep_versions(self, sources: Mapping[str, Source], change: Change | None = None) -> list[pyoxigraph.Triple]:
+        """Write the new version of each graph of ``sources`` into the history store, where the
+        store :attr:`keeps_history`, and return the records to write with them:
+        :meth:`replace_sources` does this first, unless given its ``records``. A chunked load
+        calls it one chunk ahead, so that the history store's engine writes while the main
+        store's does. ``sources`` must be lists (they are read again)."""
+        return record_versions(self, sources, change) if self.keeps_history else []
+
     def replace_sources(
         self, sources: Mapping[str, Source], *, progress: Progress | None = None,
-        change: Change | None = None,
+        change: Change | None = None, records: list[pyoxigraph.Triple] | None = None,
     ) -> None:
         """Replace several graphs and their metadata in one request: all or nothing.
 
@@ -752,14 +767,15 @@ class Store:
 
         Where the store :attr:`keeps_history`, each graph written (or deleted: no triples, no
         metadata) is a new version: kept in :attr:`history` first, its record (with ``change``:
-        who and why) written with it (:func:`kg.history.record_versions`).
+        who and why) written with it (:func:`kg.history.record_versions`). ``records``: what
+        :meth:`keep_versions` returned for these same ``sources``, which then are not kept again.
         """
         if not sources:
             return
-        records: list[pyoxigraph.Triple] = []
-        if self.keeps_history:
-            sources = {iri: (list(triples), list(metadata)) for iri, (triples, metadata) in sources.items()}
-            records = record_versions(self, sources, change)
+        if records is None:
+            if self.keeps_history:
+                sources = {iri: (list(triples), list(metadata)) for iri, (triples, metadata) in sources.items()}
+            records = self.keep_versions(sources, change)
         totals: list[int] = []
 
         def count(done: int, total: int) -> None:
@@ -770,8 +786,10 @@ class Store:
         profile = self._engine.profile
         update = None
         if profile.atomic_requests:
+            # Nobody else writes to an exclusive store: graphs that hold nothing now need no DROP.
+            present = self.existing_graphs(sources) if self.exclusive else None
             (update,) = replace_requests(sources, meta_graph=self.iris.meta_graph, progress=count,
-                                         records=records)
+                                         records=records, present=present)
             if profile.max_update_bytes is not None and len(update) > profile.max_update_bytes:
                 update = None  # too large for one request: staged below
         if update is not None:

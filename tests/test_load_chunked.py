@@ -9,7 +9,8 @@ import pytest
 from pyoxigraph import RdfFormat
 
 from benchmarks.generate import generate
-from kg.errors import EntryError, PartlyLoaded
+from kg.errors import EngineError, EntryError, PartlyLoaded
+from kg.history import version_quads, versions
 from kg.load import load_paths
 from kg.store import Store
 from tests.test_cli import run
@@ -61,6 +62,49 @@ def test_chunks_give_the_same_graph_as_one_transaction(store: Store, tmp_path: P
     assert sorted(chunked.loaded) == sorted(whole.loaded) and chunked.triples == whole.triples
     again = load_paths([entries], store, chunk_bytes=2000)
     assert again.loaded == [] and sorted(again.unchanged) == sorted(whole.loaded)
+
+
+def test_each_chunk_keeps_its_versions(tmp_path: Path) -> None:
+    # A chunk's versions go to the history store while the chunk before it is written to the
+    # main one: each source's version 1 holds what its graph holds.
+    generate(80, 12, tmp_path, nquads=False)
+    with Store(tmp_path / "store") as store:
+        report = load_paths([tmp_path / "entries"], store, chunk_bytes=2000)
+        assert len(report.loaded) >= 3
+        for slug in report.loaded:
+            (version,) = versions(store, slug)
+            assert version.recorded and version.number == 1
+            kept = {(q.subject, q.predicate, q.object) for q in version_quads(store, slug, 1)}
+            graph = {(q.subject, q.predicate, q.object) for q in store._graph_quads(store.iris.graph(slug))}
+            assert kept == graph and len(kept) == version.triples
+
+
+def test_a_chunk_whose_versions_cannot_be_kept_is_not_written(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = files(tmp_path, ("a.yaml", REGISTRY),
+                  *((f"{slug}.yaml", SOURCE.format(slug=slug, speaker="fu-cong", words=f"Fu in {slug}"))
+                    for slug in ("b-report", "c-report", "d-report")))
+    with Store(tmp_path / "store") as store:
+        keep, calls = store.keep_versions, []
+
+        def failing(sources, change=None):  # type: ignore[no-untyped-def]
+            calls.append(sources)
+            if len(calls) == 3:
+                raise EngineError("the history store could not write")
+            return keep(sources, change)
+
+        monkeypatch.setattr(store, "keep_versions", failing)
+        with pytest.raises(PartlyLoaded) as caught:
+            load_paths(paths, store, chunk_bytes=1)
+        assert sorted(caught.value.committed) == ["b-report", "registry"]
+        assert "could not write" in str(caught.value.failure)
+        graphs = set(store.graphs())
+        assert store.iris.graph("b-report") in graphs
+        assert not {store.iris.graph("c-report"), store.iris.graph("d-report")} & graphs
+        monkeypatch.undo()
+        report = load_paths(paths, store, chunk_bytes=1)
+        assert report.loaded == ["c-report", "d-report"]
+        assert [v.number for v in versions(store, "c-report")] == [1]
 
 
 def test_a_failing_chunk_is_not_written_and_the_chunks_before_it_stay(store: Store, tmp_path: Path) -> None:

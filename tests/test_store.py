@@ -15,7 +15,7 @@ import pytest
 
 import kg.engine
 from kg.errors import ConfigError, EngineError, NotFound, QueryError, StoreLocked
-from kg.store import Store, bind, replace_update
+from kg.store import Store, bind, replace_requests, replace_update
 
 EX = "http://example.org/"
 P = ox.NamedNode(EX + "p")
@@ -107,6 +107,17 @@ def test_replacing_a_graph_twice_leaves_only_the_new_content(store: Store) -> No
         ox.Quad(ox.NamedNode(a), PROV_TIME, ox.Literal("2"), meta),
         ox.Quad(ox.NamedNode(b), PROV_TIME, ox.Literal("b"), meta),
     }
+
+
+def test_only_graphs_that_hold_triples_are_dropped() -> None:
+    # An exclusive store says which graphs hold triples: only those are dropped before the
+    # INSERT DATA (Oxigraph writes twice as fast without the others' DROP).
+    a, b = "http://ex.org/a", "http://ex.org/b"
+    sources = {a: ([ox.Triple(ox.NamedNode(a + "#s"), P, ox.Literal("x"))], []), b: ([], [])}
+    every = replace_requests(sources, meta_graph="http://ex.org/m")[0]
+    assert every.count("DROP SILENT GRAPH") == 2
+    (update,) = replace_requests(sources, meta_graph="http://ex.org/m", present={b})
+    assert update.count("DROP SILENT GRAPH") == 1 and f"DROP SILENT GRAPH <{b}>" in update
 
 
 def test_a_request_whose_last_operation_fails_changes_nothing(store: Store) -> None:
