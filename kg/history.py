@@ -100,30 +100,30 @@ def version_of(iri: str) -> str | None:
 
 # --- writing (called by Store.replace_sources) ----------------------------------------------------
 
+# The OPTIONALs are at the top level, each in its own GRAPH, so that the graphs bound by VALUES
+# (_for_graphs) join the first pattern before them: with the OPTIONALs inside one GRAPH block,
+# Oxigraph 0.5 joined the VALUES by hash with every version of every graph in the store, which
+# made each write's look-up grow with the store (seen with `oxigraph query --explain`).
 _VERSIONS = """PREFIX pk: <https://w3id.org/policykg/ontology#>
 SELECT ?graph ?version ?number ?recordedAt ?recordedBy ?changeNote ?loadedFrom ?checksum ?tripleCount ?deleted
 WHERE {
-  GRAPH ?meta {
-    ?version pk:versionOf ?graph ; pk:versionNumber ?number .
-    OPTIONAL { ?version pk:recordedAt ?recordedAt }
-    OPTIONAL { ?version pk:recordedBy ?recordedBy }
-    OPTIONAL { ?version pk:changeNote ?changeNote }
-    OPTIONAL { ?version pk:loadedFrom ?loadedFrom }
-    OPTIONAL { ?version pk:checksum ?checksum }
-    OPTIONAL { ?version pk:tripleCount ?tripleCount }
-    OPTIONAL { ?version pk:deleted ?deleted }
-  }
+  GRAPH ?meta { ?version pk:versionOf ?graph ; pk:versionNumber ?number }
+  OPTIONAL { GRAPH ?meta { ?version pk:recordedAt ?recordedAt } }
+  OPTIONAL { GRAPH ?meta { ?version pk:recordedBy ?recordedBy } }
+  OPTIONAL { GRAPH ?meta { ?version pk:changeNote ?changeNote } }
+  OPTIONAL { GRAPH ?meta { ?version pk:loadedFrom ?loadedFrom } }
+  OPTIONAL { GRAPH ?meta { ?version pk:checksum ?checksum } }
+  OPTIONAL { GRAPH ?meta { ?version pk:tripleCount ?tripleCount } }
+  OPTIONAL { GRAPH ?meta { ?version pk:deleted ?deleted } }
 }"""
 _CURRENT = """PREFIX pk: <https://w3id.org/policykg/ontology#>
 SELECT ?graph ?recordedAt ?loadedFrom ?checksum ?tripleCount
 WHERE {
-  GRAPH ?meta {
-    ?graph pk:graphOf ?source .
-    OPTIONAL { ?graph pk:recordedAt ?recordedAt }
-    OPTIONAL { ?graph pk:loadedFrom ?loadedFrom }
-    OPTIONAL { ?graph pk:checksum ?checksum }
-    OPTIONAL { ?graph pk:tripleCount ?tripleCount }
-  }
+  GRAPH ?meta { ?graph pk:graphOf ?source }
+  OPTIONAL { GRAPH ?meta { ?graph pk:recordedAt ?recordedAt } }
+  OPTIONAL { GRAPH ?meta { ?graph pk:loadedFrom ?loadedFrom } }
+  OPTIONAL { GRAPH ?meta { ?graph pk:checksum ?checksum } }
+  OPTIONAL { GRAPH ?meta { ?graph pk:tripleCount ?tripleCount } }
 }"""
 
 

@@ -746,7 +746,7 @@ class Store:
         :meth:`replace_sources` does this first, unless given its ``records``. A chunked load
         calls it one chunk ahead, so that the history store's engine writes while the main
         store's does. ``sources`` must be lists (they are read again)."""
-        return record_versions(self, sources, change) if self.keeps_history else []
+        return record_versions(self, sources, change) if sources and self.keeps_history else []
 
     def replace_sources(
         self, sources: Mapping[str, Source], *, progress: Progress | None = None,
