@@ -102,8 +102,8 @@ def version_of(iri: str) -> str | None:
 
 # The OPTIONALs are at the top level, each in its own GRAPH, so that the graphs bound by VALUES
 # (_for_graphs) join the first pattern before them: with the OPTIONALs inside one GRAPH block,
-# Oxigraph 0.5 joined the VALUES by hash with every version of every graph in the store, which
-# made each write's look-up grow with the store (seen with `oxigraph query --explain`).
+# Oxigraph 0.5 joined the VALUES by hash with every record in the store, which made each
+# write's look-up grow with the store (seen with `oxigraph query --explain`).
 _VERSIONS = """PREFIX pk: <https://w3id.org/policykg/ontology#>
 SELECT ?graph ?version ?number ?recordedAt ?recordedBy ?changeNote ?loadedFrom ?checksum ?tripleCount ?deleted
 WHERE {
@@ -127,7 +127,11 @@ WHERE {
 }"""
 
 
-def _for_graphs(query: str, graphs: list[str] | None) -> str:
+def _for_graphs(query: str, graphs: list[str] | None, store) -> str:  # type: ignore[no-untyped-def]
+    """``query`` for ``graphs`` (all when None), the meta graph's IRI written in for ``?meta``: a
+    VALUES binding it would come before the graphs', and Oxigraph then read every record of the
+    store before joining the graphs to them."""
+    query = query.replace("?meta", str(NamedNode(store.iris.meta_graph)))
     return query if graphs is None else bind_rows(query, ["graph"], [[NamedNode(g)] for g in graphs])
 
 
@@ -139,14 +143,13 @@ def _recorded(store, graphs: Iterable[str] | None = None) -> dict[str, list[Vers
     """Graph IRI → its versions, by number: the recorded ones, or the implicit version 1 of a
     graph written before versions were kept (its current record)."""
     graphs = None if graphs is None else list(graphs)
-    meta = {"meta": NamedNode(store.iris.meta_graph)}
     found: dict[str, list[Version]] = {}
-    for row in store.select(_for_graphs(_VERSIONS, graphs), substitutions=meta):
+    for row in store.select(_for_graphs(_VERSIONS, graphs, store)):
         found.setdefault(row["graph"].value, []).append(Version(
             int(row["number"].value), row["version"].value, _text(row, "recordedAt"), _text(row, "recordedBy"),
             _text(row, "changeNote"), _text(row, "loadedFrom"), _text(row, "checksum"),
             int(_text(row, "tripleCount") or 0), _text(row, "deleted") == "true"))
-    for row in store.select(_for_graphs(_CURRENT, graphs), substitutions=meta):
+    for row in store.select(_for_graphs(_CURRENT, graphs, store)):
         graph = row["graph"].value
         if graph not in found:
             found[graph] = [Version(1, version_iri(graph, 1), _text(row, "recordedAt"), None, None,

@@ -574,14 +574,12 @@ class Store:
     def source_checksums(self, graphs: Iterable[str] | None = None) -> dict[str, str]:
         """Graph IRI → the checksum of the file it was loaded from (``pk:checksum`` in the meta
         graph), for the graphs that have one (of ``graphs``, when given)."""
+        # The meta graph and the predicate are written in, not bound: a VALUES binding them
+        # comes first, and Oxigraph then read every checksum in the store and joined the
+        # graphs to each (1.2 s for 300 graphs at 1M statements, 10 ms written in).
         values = "" if graphs is None else f"VALUES ?g {{ {_values(graphs)} }} "
-        rows = self.select(
-            f"SELECT ?g ?checksum WHERE {{ {values}GRAPH ?meta {{ ?g ?checksumOf ?checksum }} }}",
-            substitutions={
-                "meta": pyoxigraph.NamedNode(self.iris.meta_graph),
-                "checksumOf": _PK_CHECKSUM,
-            },
-        )
+        meta = _named_node(self.iris.meta_graph, "meta graph")
+        rows = self.select(f"SELECT ?g ?checksum WHERE {{ {values}GRAPH {meta} {{ ?g {_PK_CHECKSUM} ?checksum }} }}")
         return {row["g"].value: row["checksum"].value for row in rows}
 
     def graphs(self) -> list[str]:
