@@ -347,7 +347,7 @@ BOUNDS = [
     "`benchmarks.run`; the command or method is named with each figure.",
     "",
     "- **Validated ingest ≥ 10,000 statements/s is beyond this machine's two cores.** The "
-    "generated data has 17–20 quads per statement, so 10,000 statements/s is 170,000–200,000 "
+    "generated data has 16–20 quads per statement, so 10,000 statements/s is 160,000–200,000 "
     "quads/s, and each is written twice: to the main store and, as the source's new version, to "
     "the history store (decision 0007). The Oxigraph server took 326,642 quads (the 20k dump) "
     "into a fresh store on disk in 4.6 s as one transaction through its Graph Store endpoint "
@@ -362,7 +362,7 @@ BOUNDS = [
     "policykg's process 51 s (turning entries into triples, the shapes, the update text) and the "
     "YAML reader process 17 s. Both cores are busy throughout, so a faster ingest needs less "
     "work, not more overlap. Two changes took that load from 166 s (the 100k run of commit "
-    "3200b78) to 85–88 s: the update drops only the graphs that hold triples — replayed against "
+    "3200b78) to 82–88 s: the update drops only the graphs that hold triples — replayed against "
     "a fresh `oxigraph serve`, a 17 MB chunk of 300 new sources took 2.7 s with a `DROP SILENT "
     "GRAPH` of each first and 1.4 s without — and a chunk's versions are written to the history "
     "store while the main store writes the chunk before (in process, 1,000 of the 100k sources: "

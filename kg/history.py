@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from string import Template
 
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
@@ -103,35 +104,36 @@ def version_of(iri: str) -> str | None:
 # The OPTIONALs are at the top level, each in its own GRAPH, so that the graphs bound by VALUES
 # (_for_graphs) join the first pattern before them: with the OPTIONALs inside one GRAPH block,
 # Oxigraph 0.5 joined the VALUES by hash with every record in the store, which made each
-# write's look-up grow with the store (seen with `oxigraph query --explain`).
-_VERSIONS = """PREFIX pk: <https://w3id.org/policykg/ontology#>
+# write's look-up grow with the store (seen with `oxigraph query --explain`). $meta is the meta
+# graph's IRI, written in by _for_graphs.
+_VERSIONS = Template("""PREFIX pk: <https://w3id.org/policykg/ontology#>
 SELECT ?graph ?version ?number ?recordedAt ?recordedBy ?changeNote ?loadedFrom ?checksum ?tripleCount ?deleted
 WHERE {
-  GRAPH ?meta { ?version pk:versionOf ?graph ; pk:versionNumber ?number }
-  OPTIONAL { GRAPH ?meta { ?version pk:recordedAt ?recordedAt } }
-  OPTIONAL { GRAPH ?meta { ?version pk:recordedBy ?recordedBy } }
-  OPTIONAL { GRAPH ?meta { ?version pk:changeNote ?changeNote } }
-  OPTIONAL { GRAPH ?meta { ?version pk:loadedFrom ?loadedFrom } }
-  OPTIONAL { GRAPH ?meta { ?version pk:checksum ?checksum } }
-  OPTIONAL { GRAPH ?meta { ?version pk:tripleCount ?tripleCount } }
-  OPTIONAL { GRAPH ?meta { ?version pk:deleted ?deleted } }
-}"""
-_CURRENT = """PREFIX pk: <https://w3id.org/policykg/ontology#>
+  GRAPH $meta { ?version pk:versionOf ?graph ; pk:versionNumber ?number }
+  OPTIONAL { GRAPH $meta { ?version pk:recordedAt ?recordedAt } }
+  OPTIONAL { GRAPH $meta { ?version pk:recordedBy ?recordedBy } }
+  OPTIONAL { GRAPH $meta { ?version pk:changeNote ?changeNote } }
+  OPTIONAL { GRAPH $meta { ?version pk:loadedFrom ?loadedFrom } }
+  OPTIONAL { GRAPH $meta { ?version pk:checksum ?checksum } }
+  OPTIONAL { GRAPH $meta { ?version pk:tripleCount ?tripleCount } }
+  OPTIONAL { GRAPH $meta { ?version pk:deleted ?deleted } }
+}""")
+_CURRENT = Template("""PREFIX pk: <https://w3id.org/policykg/ontology#>
 SELECT ?graph ?recordedAt ?loadedFrom ?checksum ?tripleCount
 WHERE {
-  GRAPH ?meta { ?graph pk:graphOf ?source }
-  OPTIONAL { GRAPH ?meta { ?graph pk:recordedAt ?recordedAt } }
-  OPTIONAL { GRAPH ?meta { ?graph pk:loadedFrom ?loadedFrom } }
-  OPTIONAL { GRAPH ?meta { ?graph pk:checksum ?checksum } }
-  OPTIONAL { GRAPH ?meta { ?graph pk:tripleCount ?tripleCount } }
-}"""
+  GRAPH $meta { ?graph pk:graphOf ?source }
+  OPTIONAL { GRAPH $meta { ?graph pk:recordedAt ?recordedAt } }
+  OPTIONAL { GRAPH $meta { ?graph pk:loadedFrom ?loadedFrom } }
+  OPTIONAL { GRAPH $meta { ?graph pk:checksum ?checksum } }
+  OPTIONAL { GRAPH $meta { ?graph pk:tripleCount ?tripleCount } }
+}""")
 
 
-def _for_graphs(query: str, graphs: list[str] | None, store) -> str:  # type: ignore[no-untyped-def]
-    """``query`` for ``graphs`` (all when None), the meta graph's IRI written in for ``?meta``: a
-    VALUES binding it would come before the graphs', and Oxigraph then read every record of the
-    store before joining the graphs to them."""
-    query = query.replace("?meta", str(NamedNode(store.iris.meta_graph)))
+def _for_graphs(template: Template, graphs: list[str] | None, store) -> str:  # type: ignore[no-untyped-def]
+    """The query of ``template`` for ``graphs`` (all when None), with the meta graph's IRI written
+    in: bound by a VALUES, it would come before the graphs', and Oxigraph then read every record
+    of the store before joining the graphs to them."""
+    query = template.substitute(meta=str(NamedNode(store.iris.meta_graph)))
     return query if graphs is None else bind_rows(query, ["graph"], [[NamedNode(g)] for g in graphs])
 
 

@@ -115,7 +115,7 @@ def load_inputs(items: list[NamedInput], store: Store, *,
     (who, why) goes into the record of each new version (:mod:`kg.history`)."""
     with _WRITE_LOCK:
         batch, report = prepare(items, store)
-        _commit(batch, report, store, progress, change)
+        store.replace_sources(_changed(batch, report, store), progress=progress, change=change)
     return report
 
 
@@ -123,11 +123,6 @@ def _changed(batch: Batch, report: LoadReport, store: Store) -> dict[str, tuple[
     """What :meth:`Store.replace_sources` writes of ``batch``: the sources ``report`` loads."""
     now = dt.datetime.now(dt.timezone.utc)
     return {s.graph_iri: (s.triples, metadata(s, store, now)) for s in batch.sources if s.slug in report.loaded}
-
-
-def _commit(batch: Batch, report: LoadReport, store: Store,
-            progress: Callable[[int, int], None] | None = None, change: Change | None = None) -> None:
-    store.replace_sources(_changed(batch, report, store), progress=progress, change=change)
 
 
 def load_paths(paths: Iterable[Path], store: Store, *,
