@@ -173,9 +173,17 @@ def test_conditional_lines_follow_the_parameters_given(tmp_path):
     query = _parse(Path(__file__).resolve().parent.parent / "kg" / "queries" / "rest_statements.rq")
     assert "# @if" not in query.text_for({"speaker", "q"})
     assert "?speaker" in query.text_for({"speaker"}) and "?q" not in query.text_for({"speaker"})
+    # `@unless A|B`: the class pattern only when none of the properties that imply it is given.
+    assert "a pk:Statement" not in query.text_for({"actor", "about"})
+    assert "a pk:Statement" in query.text_for({"about"})
+    # `@if A|B`: one date pattern for a period's two ends, none without them.
+    assert [query.text_for(given).count("?statement pk:date ?when .") for given in ({"from", "to"}, {"to"}, ())] == [1, 1, 0]
     broken = tmp_path / "broken.rq"
     broken.write_text("# Broken\n# @param a string  a\nSELECT * WHERE {\n  ?s ?p ?b .  # @if b\n}\n")
     with pytest.raises(ValueError, match="'# @if b' names no parameter"):
+        _parse(broken)
+    broken.write_text("# Broken\n# @param a string  a\nSELECT * WHERE {\n  ?s ?p ?a .  # @unless a|c\n}\n")
+    with pytest.raises(ValueError, match="'# @unless a\\|c' names no parameter 'c'"):
         _parse(broken)
 
 

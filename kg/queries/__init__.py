@@ -12,7 +12,8 @@ A line of the body that ends with ``# @if NAME`` belongs to the query only when 
 NAME is given (:meth:`NamedQuery.text_for`): a filter becomes a triple pattern the engine can
 start from, instead of a ``FILTER(!BOUND(?x) || EXISTS {…})`` it must test on every candidate.
 A line that ends with ``# @unless NAME`` belongs to it only when NAME is not given (a default
-that a flag turns off). The file as it stands is the query with every parameter given, and with
+that a flag turns off, or a pattern that another one makes redundant). ``# @if A|B`` holds when
+any of the parameters is given, ``# @unless A|B`` when none is. The file as it stands is the query with every parameter given, and with
 the ``@unless`` lines of those not given. A line that ends with ``# @sort`` only binds what the
 rows are ordered by: a count of the rows (``total`` in the REST lists) leaves it out.
 
@@ -45,7 +46,7 @@ CONCEPT_KINDS = {
 }
 VALUE_KINDS = IRI_KINDS | set(CONCEPT_KINDS) | {"date", "decimal", "flag", "string"}
 _PARAM = re.compile(r"^#\s*@param\s+(\w+)\s+(\w+)(\s+required)?\s*(.*)$")
-_IF = re.compile(r"#\s*@(if|unless)\s+(\w+)\s*$")
+_IF = re.compile(r"#\s*@(if|unless)\s+(\w+(?:\|\w+)*)\s*$")
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,13 @@ class NamedQuery:
 
     def text_for(self, given: Iterable[str]) -> str:
         """The query's text for these parameters: lines marked ``# @if NAME`` only where NAME is
-        given, the mark itself left out.
+        given (``# @unless NAME`` only where it is not), the mark itself left out.
 
         >>> q = named_query("rest_statements")
         >>> "pk:speaker ?speaker" in q.text_for({"speaker"}), "pk:speaker ?speaker" in q.text_for(())
         (True, False)
+        >>> "a pk:Statement" in q.text_for({"speaker"}), "a pk:Statement" in q.text_for({"about"})
+        (False, True)
         """
         given = set(given)
         lines = []
@@ -83,7 +86,7 @@ class NamedQuery:
             mark = _IF.search(line)
             if mark is None:
                 lines.append(line)
-            elif (mark.group(2) in given) == (mark.group(1) == "if"):
+            elif bool(given.intersection(mark.group(2).split("|"))) == (mark.group(1) == "if"):
                 lines.append(line[:mark.start()].rstrip())
         return "\n".join(lines) + "\n"
 
@@ -163,8 +166,10 @@ def _parse(path: Path) -> NamedQuery:
     names = {p.name for p in params}
     for line in text.splitlines():
         mark = _IF.search(line)
-        if mark and mark.group(2) not in names:
-            raise ValueError(f"{path.name}: '# @{mark.group(1)} {mark.group(2)}' names no parameter of the query")
+        unknown = [name for name in mark.group(2).split("|") if name not in names] if mark else []
+        if unknown:
+            raise ValueError(f"{path.name}: '# @{mark.group(1)} {mark.group(2)}' names no parameter "
+                             f"{unknown[0]!r} of the query")
     title = comments[0] if comments else path.stem
     return NamedQuery(path.stem, title, " ".join(comments[1:]), tuple(params), text)
 
