@@ -362,7 +362,7 @@ BOUNDS = [
     "policykg's process 51 s (turning entries into triples, the shapes, the update text) and the "
     "YAML reader process 17 s. Both cores are busy throughout, so a faster ingest needs less "
     "work, not more overlap. Two changes took that load from 166 s (the 100k run of commit "
-    "3200b78) to 82–88 s: the update drops only the graphs that hold triples — replayed against "
+    "3200b78) to 82–90 s: the update drops only the graphs that hold triples — replayed against "
     "a fresh `oxigraph serve`, a 17 MB chunk of 300 new sources took 2.7 s with a `DROP SILENT "
     "GRAPH` of each first and 1.4 s without — and a chunk's versions are written to the history "
     "store while the main store writes the chunk before (in process, 1,000 of the 100k sources: "
