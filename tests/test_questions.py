@@ -178,6 +178,10 @@ def test_conditional_lines_follow_the_parameters_given(tmp_path):
     assert "a pk:Statement" in query.text_for({"about"})
     # `@if A|B`: one date pattern for a period's two ends, none without them.
     assert [query.text_for(given).count("?statement pk:date ?when .") for given in ({"from", "to"}, {"to"}, ())] == [1, 1, 0]
+    # `@unless A # @sort`: a line for the page's order only, and only where A is not given.
+    positions = _parse(Path(__file__).resolve().parent.parent / "kg" / "queries" / "rest_positions.rq")
+    assert "?holderName }  # @sort" in positions.text_for(())
+    assert "?holderName" not in positions.text_for({"holder"}).split("WHERE", 1)[1].split("GROUP BY")[0]
     broken = tmp_path / "broken.rq"
     broken.write_text("# Broken\n# @param a string  a\nSELECT * WHERE {\n  ?s ?p ?b .  # @if b\n}\n")
     with pytest.raises(ValueError, match="'# @if b' names no parameter"):

@@ -15,7 +15,8 @@ A line that ends with ``# @unless NAME`` belongs to it only when NAME is not giv
 that a flag turns off, or a pattern that another one makes redundant). ``# @if A|B`` holds when
 any of the parameters is given, ``# @unless A|B`` when none is. The file as it stands is the query with every parameter given, and with
 the ``@unless`` lines of those not given. A line that ends with ``# @sort`` only binds what the
-rows are ordered by: a count of the rows (``total`` in the REST lists) leaves it out.
+rows are ordered by: a count of the rows (``total`` in the REST lists) leaves it out. Both
+marks may end one line, ``# @unless NAME # @sort``.
 
 >>> q = named_query("statements_by_speaker")
 >>> [p.name for p in q.params if p.required]
@@ -46,7 +47,7 @@ CONCEPT_KINDS = {
 }
 VALUE_KINDS = IRI_KINDS | set(CONCEPT_KINDS) | {"date", "decimal", "flag", "string"}
 _PARAM = re.compile(r"^#\s*@param\s+(\w+)\s+(\w+)(\s+required)?\s*(.*)$")
-_IF = re.compile(r"#\s*@(if|unless)\s+(\w+(?:\|\w+)*)\s*$")
+_IF = re.compile(r"#\s*@(if|unless)\s+(\w+(?:\|\w+)*)\s*(#\s*@sort\s*)?$")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class NamedQuery:
             if mark is None:
                 lines.append(line)
             elif bool(given.intersection(mark.group(2).split("|"))) == (mark.group(1) == "if"):
-                lines.append(line[:mark.start()].rstrip())
+                lines.append(line[:mark.start()].rstrip() + ("  # @sort" if mark.group(3) else ""))
         return "\n".join(lines) + "\n"
 
     def substitutions(self, values: Mapping[str, str], *, iris: Iris,
