@@ -13,10 +13,10 @@ NAME is given (:meth:`NamedQuery.text_for`): a filter becomes a triple pattern t
 start from, instead of a ``FILTER(!BOUND(?x) || EXISTS {…})`` it must test on every candidate.
 A line that ends with ``# @unless NAME`` belongs to it only when NAME is not given (a default
 that a flag turns off, or a pattern that another one makes redundant). ``# @if A|B`` holds when
-any of the parameters is given, ``# @unless A|B`` when none is. The file as it stands is the query with every parameter given, and with
-the ``@unless`` lines of those not given. A line that ends with ``# @sort`` only binds what the
-rows are ordered by: a count of the rows (``total`` in the REST lists) leaves it out. Both
-marks may end one line, ``# @unless NAME # @sort``.
+any of the parameters is given, ``# @unless A|B`` when none is. The file as it stands is the
+query with every parameter given, and with the ``@unless`` lines of those not given. A line that
+ends with ``# @sort`` only binds what the rows are ordered by: a count of the rows (``total`` in
+the REST lists) leaves it out. Both marks may end one line, ``# @unless NAME # @sort``.
 
 >>> q = named_query("statements_by_speaker")
 >>> [p.name for p in q.params if p.required]
