@@ -436,7 +436,7 @@ BOUNDS = [
     "(`MALLOC_ARENA_MAX`, unless the environment sets it; `kg/engine.py`). By hand, `policykg "
     "serve` on the 1M store without the answer cache, the seven REST lookups of the runs three "
     "times each, eight at a time (psutil, nothing else running): the engine held 627, 744 and "
-    "741 MB afterwards with glibc's default and 485 and 498 MB with two arenas, the 21 lookups "
+    "741 MB afterwards with glibc's default and 485, 485 and 498 MB with two arenas, the 21 lookups "
     "taking 15–18 s either way; one arena held 412 MB but took 28 s. The seven lookups sent at "
     "once to a fresh server took 6.2–9.8 s to be answered with either setting (three runs each). "
     "The Oxigraph peer runs as shipped.",

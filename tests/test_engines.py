@@ -279,7 +279,6 @@ def test_virtuoso_stops_a_query_at_our_timeout_and_its_partial_answer_is_a_timeo
         virtuoso_store.clear()
 
 
-
 def test_virtuosos_other_word_for_a_stop_at_its_time_limit_is_a_timeout() -> None:
     """Now and then Virtuoso stops a query at its limit with a 500, not S1TAT: the text below is
     what it sent in a full run of the suite (the test above)."""
@@ -295,6 +294,7 @@ def test_virtuosos_other_word_for_a_stop_at_its_time_limit_is_a_timeout() -> Non
         assert type(syntax) is QueryError
     finally:
         engine.close()
+
 
 def test_the_api_serves_from_virtuoso(virtuoso, virtuoso_store: Store) -> None:  # type: ignore[no-untyped-def]
     virtuoso_store.clear()

@@ -519,7 +519,7 @@ def engine_environ(pid: int) -> dict[str, str]:
 
 
 def test_the_engine_runs_with_few_malloc_arenas_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
-    # glibc's default (eight arenas per core) left the 1M store's engine holding 200+ MB more
+    # glibc's default (eight arenas per core) left the 1M store's engine holding 130–260 MB more
     # after a burst of heavy lookups; a value the operator set is kept
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     with Store() as store:
