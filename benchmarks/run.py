@@ -431,10 +431,12 @@ def previous_ingest(size: int, out: Path) -> dict:
 
 
 def dump_slice(nquads: Path, target: Path, statements: int, manifest: dict) -> tuple[int, int]:
-    """The registry's graph and the first sources' graphs of the dump, about ``statements`` of them."""
+    """The registry's graph and the first sources' graphs of the dump, about ``statements`` of them
+    (all of them in a smaller dump)."""
     per_source = manifest["statements"] / manifest["sources"]
+    sources = max(1, min(manifest["sources"], int(statements / per_source)))
     keep = {f"<https://w3id.org/policykg/graph/{REGISTRY}>"} | {
-        f"<https://w3id.org/policykg/graph/bench-src-{i:06d}>" for i in range(max(1, int(statements / per_source)))}
+        f"<https://w3id.org/policykg/graph/bench-src-{i:06d}>" for i in range(sources)}
     count = 0
     with nquads.open(encoding="utf-8") as src, target.open("w", encoding="utf-8") as out:
         for line in src:
