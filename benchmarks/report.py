@@ -437,8 +437,9 @@ BOUNDS = [
     "serve` on the 1M store without the answer cache, the seven REST lookups of the runs three "
     "times each, eight at a time (psutil, nothing else running): the engine held 627, 744 and "
     "741 MB afterwards with glibc's default and 485, 485 and 498 MB with two arenas, the 21 lookups "
-    "taking 15–18 s either way; one arena held 412 MB but took 28 s. The seven lookups sent at "
-    "once to a fresh server took 6.2–9.8 s to be answered with either setting (three runs each). "
+    "taking 15–18 s either way; one arena held 412 MB but took 28 s. The seven lookups, each "
+    "twice, sent at once to a fresh server took 6.2–9.8 s to be answered with either setting "
+    "(three runs each). "
     "The Oxigraph peer runs as shipped.",
     "- **The ingest's memory is the engines'.** The same setting took the 1M ingest's peak, for "
     "the process tree, from 15.8 GB (the run of commit f398e12) to 6.5 GB (the run of commit "

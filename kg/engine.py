@@ -167,6 +167,9 @@ UPDATE_ACCEPT = "application/sparql-results+json, text/plain;q=0.9, */*;q=0.1"
 """Sent with updates: Virtuoso answers an update without ``Accept`` in HTML."""
 
 _CANCELLED = "operation has been cancelled"  # Oxigraph's words when --timeout-s fires
+# Virtuoso's, in an error answer, when its time limit stops a query: S1TAT, or now and then
+# SR203 ("Async statement killed by SQLCancel")
+_STOPPED = re.compile(r"\bS1TAT\b|\bSR203\b")
 _REFUSED = re.compile(r"SECURITY|No permission|not authori[sz]ed|permission denied|SR186|SR185",
                       re.IGNORECASE)  # Virtuoso's 500 for an update without the rights
 _LOCKED = re.compile(
@@ -1262,9 +1265,9 @@ class SparqlEngine:
             # 400: syntax; 406: no such answer format for this query; 500: evaluation failed —
             # or the engine's timeout fired before the answer started (e.g. an ASK), or
             # Virtuoso refused a query whose estimated cost is over its limit.
-            if _CANCELLED in text.lower() or "S1TAT" in text:
+            if _CANCELLED in text.lower():
                 return self._timeout_error(self.timeout)
-            if "SR203" in text:  # Virtuoso, now and then, when its time limit stops a query
+            if _STOPPED.search(text):
                 return QueryTimeout(f"the engine stopped the query at its own time limit: {text[:300]}")
             return QueryError(text)
         return EngineError(f"the SPARQL engine answered {status}: {text}")
